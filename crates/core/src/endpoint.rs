@@ -1,0 +1,241 @@
+//! Where requests go and how they authenticate.
+
+use std::fmt;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::http::{HttpRequest, Method};
+use crate::sign::{self, Credentials, UnixTime};
+use crate::{Error, Operation};
+
+/// Everything except the unreserved characters `A-Z a-z 0-9 - _ . ~`.
+///
+/// Paths and query values on the wire use exactly the set the signer uses
+/// for its canonical form, so what is signed is what is sent.
+pub(crate) const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+pub(crate) fn encode(s: &str) -> String {
+    utf8_percent_encode(s, ENCODE).to_string()
+}
+
+/// A validated base URL: scheme, authority and an optional path prefix.
+///
+/// `https://coc.myhuaweicloud.com` and `http://127.0.0.1:8080/api/coc/`
+/// are both fine; the operation's path (`/v1/executions…`) is appended to
+/// the prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    origin: String,
+    prefix: String,
+}
+
+impl BaseUrl {
+    /// Parses and checks a base URL.
+    pub fn parse(url: &str) -> Result<Self, Error> {
+        let bad = |reason: &str| Error::InvalidEndpoint {
+            url: url.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let trimmed = url.trim();
+        let lower = trimmed.get(..8).unwrap_or(trimmed).to_ascii_lowercase();
+        let (scheme, rest) = if lower.starts_with("https://") {
+            ("https", &trimmed[8..])
+        } else if lower.starts_with("http://") {
+            ("http", &trimmed[7..])
+        } else {
+            return Err(bad("must start with http:// or https://"));
+        };
+        if rest.contains(['?', '#']) {
+            return Err(bad("must not have a query or a fragment"));
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if authority.is_empty() {
+            return Err(bad("has no host"));
+        }
+        if authority.contains('@') {
+            return Err(bad("must not carry credentials (user@host)"));
+        }
+        if authority
+            .chars()
+            .chain(path.chars())
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+        {
+            return Err(bad(
+                "must not contain whitespace, control characters or backslashes",
+            ));
+        }
+        let authority = authority.to_ascii_lowercase();
+        // The HTTP client omits a default port from the Host header; the
+        // signature must sign the Host that is actually sent.
+        let authority = match (scheme, authority.rsplit_once(':')) {
+            ("https", Some((host, "443"))) | ("http", Some((host, "80"))) => host.to_owned(),
+            (_, Some((_, port))) if !port.is_empty() && !port.ends_with(']') => {
+                if port.parse::<u16>().is_err() {
+                    return Err(bad("has a port that is not a number from 0 to 65535"));
+                }
+                authority.clone()
+            }
+            _ => authority.clone(),
+        };
+        let prefix = path.trim_end_matches('/');
+        if prefix.split('/').any(|seg| seg == ".." || seg == ".") {
+            return Err(bad("must not contain \".\" or \"..\" path segments"));
+        }
+        Ok(Self {
+            origin: format!("{scheme}://{authority}"),
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    /// `scheme://authority`, without a trailing slash.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The path prefix without a trailing slash; empty when there is none.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The host (and port, when not the default) as sent in `Host`.
+    pub fn authority(&self) -> &str {
+        self.origin
+            .split_once("://")
+            .map(|(_, a)| a)
+            .unwrap_or(&self.origin)
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.origin, self.prefix)
+    }
+}
+
+/// How requests authenticate.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum Auth {
+    /// No credentials: a gateway in front signs for us.
+    #[default]
+    None,
+    /// An IAM token, sent as `X-Auth-Token`.
+    Token(String),
+    /// AK/SK signing (SDK-HMAC-SHA256). Never in a browser: the SK would leak.
+    AkSk(Credentials),
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::None => f.write_str("None"),
+            Auth::Token(_) => f.write_str("Token(<redacted>)"),
+            Auth::AkSk(c) => f.debug_tuple("AkSk").field(c).finish(),
+        }
+    }
+}
+
+/// A base URL and an authentication choice: everything needed to turn an
+/// [`Operation`] into an [`HttpRequest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Where to send requests.
+    pub base: BaseUrl,
+    /// How to authenticate them.
+    pub auth: Auth,
+}
+
+impl Endpoint {
+    /// An endpoint at `base_url` with the given authentication.
+    pub fn new(base_url: &str, auth: Auth) -> Result<Self, Error> {
+        if let Auth::Token(token) = &auth {
+            if token.trim().is_empty() {
+                return Err(Error::InvalidEndpoint {
+                    url: base_url.to_owned(),
+                    reason: "the IAM token is empty".to_owned(),
+                });
+            }
+            if token.chars().any(|c| c.is_control() || c == ' ') {
+                return Err(Error::InvalidEndpoint {
+                    url: base_url.to_owned(),
+                    reason: "the IAM token contains spaces or control characters".to_owned(),
+                });
+            }
+        }
+        if let Auth::AkSk(creds) = &auth {
+            creds.check().map_err(|reason| Error::InvalidEndpoint {
+                url: base_url.to_owned(),
+                reason,
+            })?;
+        }
+        Ok(Self {
+            base: BaseUrl::parse(base_url)?,
+            auth,
+        })
+    }
+
+    /// Builds the full request for `op`.
+    ///
+    /// `now` is only read for AK/SK signing (it becomes `X-Sdk-Date`); the
+    /// caller supplies it because this crate reads no clock.
+    pub fn prepare<O: Operation + ?Sized>(
+        &self,
+        op: &O,
+        now: UnixTime,
+    ) -> Result<HttpRequest, Error> {
+        let parts = op.parts()?;
+        let mut url = format!("{}{}{}", self.base.origin, self.base.prefix, parts.path);
+        for (i, (key, value)) in parts.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(key);
+            url.push('=');
+            url.push_str(&encode(value));
+        }
+        let mut request = HttpRequest {
+            method: parts.method,
+            url,
+            headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
+            body: parts.body,
+        };
+        match &self.auth {
+            Auth::None => {}
+            Auth::Token(token) => request.set_header("X-Auth-Token", token.trim()),
+            Auth::AkSk(creds) => {
+                creds.add_scope_headers(&mut request);
+                request.set_header("Host", self.base.authority());
+                sign::sign(&mut request, creds, now)?;
+            }
+        }
+        Ok(request)
+    }
+}
+
+/// What an operation contributes to a request; the endpoint adds the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestParts {
+    /// Method.
+    pub method: Method,
+    /// Path below the base URL, percent-encoded, starting with `/`.
+    pub path: String,
+    /// Query pairs, not yet encoded, in the order they are sent.
+    pub query: Vec<(&'static str, String)>,
+    /// Body bytes; empty for GET.
+    pub body: Vec<u8>,
+}
+
+impl RequestParts {
+    pub(crate) fn get(path: String, query: Vec<(&'static str, String)>) -> Self {
+        Self {
+            method: Method::Get,
+            path,
+            query,
+            body: Vec::new(),
+        }
+    }
+}
