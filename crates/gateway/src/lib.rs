@@ -1,0 +1,1 @@
+//! Placeholder: the gateway lands with issue 3.

@@ -1,0 +1,1 @@
+//! Placeholder: full-stack tests land with issue 4.

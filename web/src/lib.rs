@@ -1,0 +1,1 @@
+//! Placeholder: the console lands with issue 4.
