@@ -26,7 +26,8 @@ use crate::http::HttpRequest;
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 /// The date header; reused when the caller already set it.
 pub const DATE_HEADER: &str = "X-Sdk-Date";
-/// Setting this header to [`UNSIGNED_PAYLOAD`] leaves the body out of the signature.
+/// When present, its value replaces the body hash in the canonical request;
+/// set it to [`UNSIGNED_PAYLOAD`] to leave the body out of the signature.
 pub const CONTENT_SHA256_HEADER: &str = "X-Sdk-Content-Sha256";
 /// See [`CONTENT_SHA256_HEADER`].
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -275,9 +276,13 @@ pub fn canonical_request(request: &HttpRequest, signed_headers: &[String]) -> St
         headers.push_str(&values.join(","));
         headers.push('\n');
     }
+    // Both official SDKs use the header's value verbatim in place of the
+    // body hash when it is present (normally `UNSIGNED-PAYLOAD`). For an
+    // empty body the Python SDK ignores it; we follow Go and coc-api.md
+    // (see tests/sdk_signing.rs).
     let body_hash = match request.header(CONTENT_SHA256_HEADER) {
-        Some(v) if v.trim() == UNSIGNED_PAYLOAD => UNSIGNED_PAYLOAD.to_owned(),
-        _ => hex::encode(Sha256::digest(&request.body)),
+        Some(v) => v.to_owned(),
+        None => hex::encode(Sha256::digest(&request.body)),
     };
     format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
@@ -290,15 +295,23 @@ pub fn canonical_request(request: &HttpRequest, signed_headers: &[String]) -> St
     )
 }
 
-fn reencode(component: &str) -> String {
-    let bytes: Vec<u8> = percent_decode_str(component).collect();
-    percent_encode(&bytes, ENCODE).to_string()
-}
-
-/// Each path segment decoded then encoded with the unreserved set, and a
-/// trailing `/` that exists only in the signature.
+/// The path decoded as a whole, split on `/`, each segment encoded with the
+/// unreserved set, and a trailing `/` that exists only in the signature.
+///
+/// Decoding before splitting is what the official Python SDK does
+/// (`unquote(resource_path).split('/')`), so an encoded slash `%2F` counts
+/// as a separator; its UTF-8 decoding replaces invalid sequences with
+/// U+FFFD, and so does this. (The Go SDK never has escapes in the path it
+/// signs.) Ids never contain `/`, so requests built by this crate are
+/// unaffected; what matters is that the verifier agrees with the SDK.
 pub fn canonical_uri(path: &str) -> String {
-    let mut out: String = path.split('/').map(reencode).collect::<Vec<_>>().join("/");
+    let decoded: Vec<u8> = percent_decode_str(path).collect();
+    let decoded = String::from_utf8_lossy(&decoded);
+    let mut out: String = decoded
+        .split('/')
+        .map(|segment| percent_encode(segment.as_bytes(), ENCODE).to_string())
+        .collect::<Vec<_>>()
+        .join("/");
     if !out.ends_with('/') {
         out.push('/');
     }
@@ -307,20 +320,31 @@ pub fn canonical_uri(path: &str) -> String {
 
 /// Query pairs decoded (`+` is a space, as form decoding has it), sorted by
 /// key then value, re-encoded (a space becomes `%20`) and joined.
+///
+/// The sort is on the decoded bytes, before encoding, as both official SDKs
+/// do (they sort the caller's raw values). Sorting the encoded text instead
+/// differs as soon as a value holds a character that needs escaping: raw
+/// `0` < `:` < `z` < `é`, but encoded `%3A` < `%C3%A9` < `0` < `z`.
 pub fn canonical_query(query: &str) -> String {
-    let mut pairs: Vec<(String, String)> = query
+    let decode = |s: &str| -> Vec<u8> { percent_decode_str(&s.replace('+', "%20")).collect() };
+    let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = query
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let norm = |s: &str| reencode(&s.replace('+', "%20"));
-            (norm(k), norm(v))
+            (decode(k), decode(v))
         })
         .collect();
     pairs.sort();
     pairs
         .iter()
-        .map(|(k, v)| format!("{k}={v}"))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                percent_encode(k, ENCODE),
+                percent_encode(v, ENCODE)
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
 }

@@ -1,4 +1,5 @@
 //! The published SDK-HMAC-SHA256 vectors from `coc-api.md`, byte for byte.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use coc_core::sign::{self, Credentials, UnixTime};
 use coc_core::{HttpRequest, Method};
