@@ -1,0 +1,227 @@
+/** Any JSON value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A ticket's status. Unknown values from a newer service arrive verbatim. */
+export type ExecutionStatus =
+  | "Pending" | "Running" | "Succeed" | "Canceling" | "Canceled" | "Failed" | "Timeout"
+  | (string & {});
+
+/** How a ticket spreads its work over targets. */
+export type ExecutionType = "BATCH" | "RATE_CONTROL" | "NORMAL" | (string & {});
+
+/** The four operations of OperateExecution. */
+export type OperateType = "RESUME" | "TERMINATE" | "RETRY" | "SKIP_BATCH";
+
+/** A `{ key, value }` pair: parameters, tags, inputs, outputs. */
+export interface KeyValue {
+  key: string;
+  value: string | null;
+}
+
+/** Targets of a rate-controlled or batch ticket. */
+export interface Target {
+  key: "InstanceValues" | "BatchValues" | (string & {});
+  values: JsonValue[];
+}
+
+/**
+ * A job-execution ticket, with the service's own field names.
+ * Fields the service adds in future versions are kept as extra properties.
+ */
+export interface Execution {
+  /** A number or a string depending on the service version; null on old servers. */
+  id: string | number | null;
+  execution_id: string | null;
+  document_name: string | null;
+  document_id: string | null;
+  document_version_id: string | null;
+  document_version: string | null;
+  /** Epoch milliseconds. */
+  start_time: number | null;
+  /** Epoch milliseconds; null while the ticket runs. */
+  end_time: number | null;
+  /** Epoch milliseconds. */
+  update_time: number | null;
+  creator: string | null;
+  status: ExecutionStatus | null;
+  description: string | null;
+  parameters: KeyValue[];
+  tags: KeyValue[];
+  sys_tags: KeyValue[];
+  target_parameter_name: string | null;
+  targets: Target[];
+  type: ExecutionType | null;
+  [extra: string]: JsonValue | undefined;
+}
+
+/** One step of a ticket. */
+export interface Step {
+  execution_step_id: string | number | null;
+  action: string | null;
+  name: string | null;
+  status: ExecutionStatus | null;
+  message: string | null;
+  start_time: number | null;
+  end_time: number | null;
+  inputs: KeyValue[];
+  outputs: KeyValue[];
+  properties: { [key: string]: JsonValue };
+  [extra: string]: JsonValue | undefined;
+}
+
+/** One target's run of one step. */
+export interface StepInstance {
+  id: string | number | null;
+  execution_instance_id: string | number | null;
+  execution_step_id: string | number | null;
+  start_time: number | null;
+  end_time: number | null;
+  status: ExecutionStatus | null;
+  message: string | null;
+  properties: { [key: string]: JsonValue };
+  [extra: string]: JsonValue | undefined;
+}
+
+/** One page of a list. `total` counts all matches (the page's length if the service omits it). */
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** The answer to a successful OperateExecution. */
+export interface Operated {
+  requestId: string | null;
+}
+
+/** Advice for one operation on one ticket. */
+export interface Advice {
+  operation: OperateType;
+  label: string;
+  /** One line saying what the operation does. */
+  explanation: string;
+  offered: boolean;
+  /** Why it is not offered; null when offered. */
+  reason: string | null;
+}
+
+/** How requests authenticate. AK/SK belongs in Node tooling, never in a browser. */
+export type AuthConfig =
+  | { type: "none" }
+  | { type: "token"; token: string }
+  | {
+      type: "aksk";
+      accessKey: string;
+      secretKey: string;
+      securityToken?: string;
+      domainId?: string;
+      projectId?: string;
+    };
+
+/** Where requests go: a gateway (which signs) or the service. */
+export interface EndpointConfig {
+  /** e.g. "https://coc.myhuaweicloud.com" or "http://127.0.0.1:8080/api/coc/". */
+  baseUrl: string;
+  auth?: AuthConfig;
+}
+
+/** Options of the fetch client. */
+export interface ClientOptions extends EndpointConfig {
+  /** A fetch implementation; the global fetch by default. */
+  fetch?: (input: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array; signal?: unknown }) => Promise<unknown>;
+  /** Abort a request after this many milliseconds (needs AbortSignal.timeout). */
+  timeoutMs?: number;
+}
+
+/** AK/SK credentials for `sign`. */
+export interface Credentials {
+  accessKey: string;
+  secretKey: string;
+  securityToken?: string;
+  domainId?: string;
+  projectId?: string;
+}
+
+/** ListExecutions filters. */
+export interface ListExecutionsFilter {
+  /** 1 to 100; the service's default is 10. */
+  limit?: number;
+  offset?: number;
+  /** Fuzzy match. */
+  creator?: string;
+  /** Started after, epoch ms. */
+  startTime?: number;
+  /** Started before, epoch ms. */
+  endTime?: number;
+  /** Fuzzy match on the job name. */
+  documentName?: string;
+  documentId?: string;
+  /** All must match: `{ env: "prod" }` or `[{ key: "env", value: "prod" }]`. */
+  tags?: Record<string, string> | KeyValue[];
+  excludeChildExecutions?: boolean;
+}
+
+/** Paging options. */
+export interface PageOptions {
+  limit?: number;
+  offset?: number;
+}
+
+/** Paging options for steps, optionally only some steps. */
+export interface StepsOptions extends PageOptions {
+  executionStepIds?: string[];
+}
+
+/** ExecuteDocument's body, with the service's field names. */
+export interface ExecuteDocumentBody {
+  version?: string;
+  parameters?: KeyValue[];
+  sys_tags?: KeyValue[];
+  target_parameter_name?: string;
+  targets?: Target[];
+  document_type?: "PRIVATE" | "PUBLIC";
+  description?: string;
+}
+
+/** A request ready for fetch: the URL is encoded, the body is JSON text. */
+export interface HttpRequest {
+  method: "GET" | "POST";
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A request for `sign`. */
+export interface SignableRequest {
+  method: "GET" | "POST";
+  url: string;
+  headers?: Record<string, string> | [string, string][];
+  body?: string | Uint8Array;
+}
+
+/** What the parsers read: a fetch Response's parts. */
+export interface HttpResponseLike {
+  status: number;
+  headers?: Record<string, string> | [string, string][] | { forEach(cb: (value: string, key: string) => void): void; get(name: string): string | null };
+  body?: string | Uint8Array | ArrayBuffer | null;
+}
+
+/** The kind of a CocError. */
+export type CocErrorKind =
+  | "invalid_argument" | "invalid_endpoint" | "not_found" | "api" | "http" | "decode"
+  | "network" | "timeout" | "internal";
+
+/** Every function and client method throws (or rejects with) this. */
+export interface CocError extends Error {
+  name: "CocError";
+  kind: CocErrorKind;
+  /** HTTP status of the response, when there was one. */
+  status: number | null;
+  /** The service's error_code exactly as sent, e.g. "COC.00040702". */
+  errorCode: string | null;
+  /** The service's error_msg exactly as sent. */
+  errorMsg: string | null;
+  /** X-request-id, for support. */
+  requestId: string | null;
+  /** For invalid_argument: the field that was refused. */
+  field: string | null;
+}
