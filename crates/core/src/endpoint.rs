@@ -72,11 +72,13 @@ impl BaseUrl {
             ));
         }
         let authority = authority.to_ascii_lowercase();
-        // The HTTP client omits a default port from the Host header; the
-        // signature must sign the Host that is actually sent.
+        // The HTTP client omits a default (or empty) port from the Host
+        // header; the signature must sign the Host that is actually sent.
         let authority = match (scheme, authority.rsplit_once(':')) {
-            ("https", Some((host, "443"))) | ("http", Some((host, "80"))) => host.to_owned(),
-            (_, Some((_, port))) if !port.is_empty() && !port.ends_with(']') => {
+            ("https", Some((host, "443" | ""))) | ("http", Some((host, "80" | ""))) => {
+                host.to_owned()
+            }
+            (_, Some((_, port))) if !port.ends_with(']') => {
                 if port.parse::<u16>().is_err() {
                     return Err(bad("has a port that is not a number from 0 to 65535"));
                 }
@@ -84,6 +86,13 @@ impl BaseUrl {
             }
             _ => authority.clone(),
         };
+        let host = match authority.rsplit_once(':') {
+            Some((host, port)) if !port.ends_with(']') => host,
+            _ => authority.as_str(),
+        };
+        if host.is_empty() {
+            return Err(bad("has no host"));
+        }
         let prefix = path.trim_end_matches('/');
         if prefix.split('/').any(|seg| seg == ".." || seg == ".") {
             return Err(bad("must not contain \".\" or \"..\" path segments"));
@@ -161,7 +170,9 @@ impl Endpoint {
                     reason: "the IAM token is empty".to_owned(),
                 });
             }
-            if token.chars().any(|c| c.is_control() || c == ' ') {
+            // Surrounding whitespace (a pasted token's newline) is trimmed
+            // when the header is set; inside a token it is a mistake.
+            if token.trim().chars().any(|c| c.is_control() || c == ' ') {
                 return Err(Error::InvalidEndpoint {
                     url: base_url.to_owned(),
                     reason: "the IAM token contains spaces or control characters".to_owned(),

@@ -14,7 +14,8 @@ use crate::Error;
 /// (`EX2025070121014501xxxxxx`); anything near this limit is a paste accident.
 pub const MAX_ID_LEN: usize = 128;
 
-/// Checks one id value for `field`, returning it unchanged when acceptable.
+/// Checks one id value for `field`: `Ok(())` when it may go into a URL,
+/// otherwise [`Error::InvalidArgument`] naming `field` and what is wrong.
 pub fn validate_id(field: &'static str, value: &str) -> Result<(), Error> {
     if value.is_empty() {
         return Err(Error::invalid(field, "must not be empty"));

@@ -5,7 +5,9 @@
 //! - `id` may be a string, a number, or absent (older servers omit it);
 //! - `null` or missing arrays decode as empty;
 //! - an unknown `status`, `type` or target `key` is kept as its raw string;
-//! - the misspelt `strat_time` is accepted for `start_time`;
+//! - the misspelt `strat_time` is accepted for `start_time` (when both come,
+//!   `start_time` wins and `strat_time` stays in `extra`);
+//! - a `null` key of a key-value pair decodes as empty;
 //! - unknown fields are kept in `extra`, so that a decoded value serialises
 //!   back to JSON (for a raw view) without losing what came in.
 //!
@@ -26,6 +28,51 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(de)?.unwrap_or_default())
+}
+
+/// Declares a model struct with a private twin that serde decodes first
+/// (`#[serde(from = "…Wire")]`), then folds `strat_time` into `start_time`.
+///
+/// A plain `alias = "strat_time"` would turn a body that carries both
+/// spellings (a server between versions) into a "duplicate field" error and
+/// lose the whole page. Here `start_time` wins, and a `strat_time` that was
+/// not used stays in `extra`, so nothing that came in is lost.
+macro_rules! with_strat_time {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident via $wire:ident expecting $expecting:tt {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )+
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )+
+        }
+
+        #[derive(Deserialize)]
+        #[serde(expecting = $expecting)]
+        struct $wire {
+            $( $(#[$fmeta])* $field: $ty, )+
+        }
+
+        impl From<$wire> for $name {
+            fn from(wire: $wire) -> Self {
+                let mut out = $name { $( $field: wire.$field, )+ };
+                fold_strat_time(&mut out.start_time, &mut out.extra);
+                out
+            }
+        }
+    };
+}
+
+/// Moves a numeric `strat_time` from `extra` into a missing `start_time`.
+fn fold_strat_time(start: &mut Option<EpochMillis>, extra: &mut Map<String, Value>) {
+    if start.is_none()
+        && let Some(t) = extra.get("strat_time").and_then(Value::as_i64)
+    {
+        *start = Some(t);
+        extra.remove("strat_time");
+    }
 }
 
 /// An id the service sends as a string in some versions and a number in others.
@@ -187,8 +234,8 @@ open_enum!(
 /// A `{ "key", "value" }` pair: parameters, tags, inputs and outputs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyValue {
-    /// Name.
-    #[serde(default)]
+    /// Name; empty when the service sent `null` or nothing.
+    #[serde(default, deserialize_with = "null_as_default")]
     pub key: String,
     /// Value; `None` when the service sent `null` or nothing.
     #[serde(default)]
@@ -216,66 +263,69 @@ pub struct Target {
     pub values: Vec<Value>,
 }
 
-/// A job-execution ticket, every field of GetExecution plus `sys_tags`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Execution {
-    /// Numeric or textual id; absent on servers older than 2025-11.
-    #[serde(default)]
-    pub id: Option<LooseId>,
-    /// Ticket id, e.g. `EX2025070121014501xxxxxx`.
-    #[serde(default)]
-    pub execution_id: Option<String>,
-    /// Job name.
-    #[serde(default)]
-    pub document_name: Option<String>,
-    /// Job id.
-    #[serde(default)]
-    pub document_id: Option<String>,
-    /// Job version id.
-    #[serde(default)]
-    pub document_version_id: Option<String>,
-    /// Job version number.
-    #[serde(default)]
-    pub document_version: Option<String>,
-    /// Start, epoch ms.
-    #[serde(default, alias = "strat_time")]
-    pub start_time: Option<EpochMillis>,
-    /// End, epoch ms; absent while the ticket runs.
-    #[serde(default)]
-    pub end_time: Option<EpochMillis>,
-    /// Last update, epoch ms.
-    #[serde(default)]
-    pub update_time: Option<EpochMillis>,
-    /// Who started the ticket.
-    #[serde(default)]
-    pub creator: Option<String>,
-    /// Status; `None` when the service sent none.
-    #[serde(default)]
-    pub status: Option<ExecutionStatus>,
-    /// Free text.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Global parameters.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub parameters: Vec<KeyValue>,
-    /// User tags.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub tags: Vec<KeyValue>,
-    /// System tags (list responses).
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub sys_tags: Vec<KeyValue>,
-    /// The parameter that holds the targets in rate or batch mode.
-    #[serde(default)]
-    pub target_parameter_name: Option<String>,
-    /// Targets in rate or batch mode.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub targets: Vec<Target>,
-    /// `BATCH`, `RATE_CONTROL` or `NORMAL`.
-    #[serde(default, rename = "type")]
-    pub execution_type: Option<ExecutionType>,
-    /// Fields this crate does not know, kept for the raw view.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+with_strat_time! {
+    /// A job-execution ticket, every field of GetExecution plus `sys_tags`.
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[serde(from = "ExecutionWire")]
+    pub struct Execution via ExecutionWire expecting "a ticket object" {
+        /// Numeric or textual id; absent on servers older than 2025-11.
+        #[serde(default)]
+        pub id: Option<LooseId>,
+        /// Ticket id, e.g. `EX2025070121014501xxxxxx`.
+        #[serde(default)]
+        pub execution_id: Option<String>,
+        /// Job name.
+        #[serde(default)]
+        pub document_name: Option<String>,
+        /// Job id.
+        #[serde(default)]
+        pub document_id: Option<String>,
+        /// Job version id.
+        #[serde(default)]
+        pub document_version_id: Option<String>,
+        /// Job version number.
+        #[serde(default)]
+        pub document_version: Option<String>,
+        /// Start, epoch ms.
+        #[serde(default)]
+        pub start_time: Option<EpochMillis>,
+        /// End, epoch ms; absent while the ticket runs.
+        #[serde(default)]
+        pub end_time: Option<EpochMillis>,
+        /// Last update, epoch ms.
+        #[serde(default)]
+        pub update_time: Option<EpochMillis>,
+        /// Who started the ticket.
+        #[serde(default)]
+        pub creator: Option<String>,
+        /// Status; `None` when the service sent none.
+        #[serde(default)]
+        pub status: Option<ExecutionStatus>,
+        /// Free text.
+        #[serde(default)]
+        pub description: Option<String>,
+        /// Global parameters.
+        #[serde(default, deserialize_with = "null_as_default")]
+        pub parameters: Vec<KeyValue>,
+        /// User tags.
+        #[serde(default, deserialize_with = "null_as_default")]
+        pub tags: Vec<KeyValue>,
+        /// System tags (list responses).
+        #[serde(default, deserialize_with = "null_as_default")]
+        pub sys_tags: Vec<KeyValue>,
+        /// The parameter that holds the targets in rate or batch mode.
+        #[serde(default)]
+        pub target_parameter_name: Option<String>,
+        /// Targets in rate or batch mode.
+        #[serde(default, deserialize_with = "null_as_default")]
+        pub targets: Vec<Target>,
+        /// `BATCH`, `RATE_CONTROL` or `NORMAL`.
+        #[serde(default, rename = "type")]
+        pub execution_type: Option<ExecutionType>,
+        /// Fields this crate does not know, kept for the raw view.
+        #[serde(flatten)]
+        pub extra: Map<String, Value>,
+    }
 }
 
 impl Execution {
@@ -305,74 +355,80 @@ impl Execution {
     }
 }
 
-/// One step of a ticket (ListExecutionSteps).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Step {
-    /// Step id, used to list the step's instances.
-    #[serde(default)]
-    pub execution_step_id: Option<LooseId>,
-    /// What the step does, e.g. `coc:executeScript`.
-    #[serde(default)]
-    pub action: Option<String>,
-    /// Display name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Status, same values as a ticket's.
-    #[serde(default)]
-    pub status: Option<ExecutionStatus>,
-    /// Latest message.
-    #[serde(default)]
-    pub message: Option<String>,
-    /// Start, epoch ms.
-    #[serde(default, alias = "strat_time")]
-    pub start_time: Option<EpochMillis>,
-    /// End, epoch ms.
-    #[serde(default)]
-    pub end_time: Option<EpochMillis>,
-    /// Inputs.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub inputs: Vec<KeyValue>,
-    /// Outputs.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub outputs: Vec<KeyValue>,
-    /// Free-form properties (documented as a string map; kept as JSON).
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub properties: Map<String, Value>,
-    /// Fields this crate does not know.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+with_strat_time! {
+    /// One step of a ticket (ListExecutionSteps).
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[serde(from = "StepWire")]
+    pub struct Step via StepWire expecting "a step object" {
+        /// Step id, used to list the step's instances.
+        #[serde(default)]
+        pub execution_step_id: Option<LooseId>,
+        /// What the step does, e.g. `coc:executeScript`.
+        #[serde(default)]
+        pub action: Option<String>,
+        /// Display name.
+        #[serde(default)]
+        pub name: Option<String>,
+        /// Status, same values as a ticket's.
+        #[serde(default)]
+        pub status: Option<ExecutionStatus>,
+        /// Latest message.
+        #[serde(default)]
+        pub message: Option<String>,
+        /// Start, epoch ms.
+        #[serde(default)]
+        pub start_time: Option<EpochMillis>,
+        /// End, epoch ms.
+        #[serde(default)]
+        pub end_time: Option<EpochMillis>,
+        /// Inputs.
+        #[serde(default, deserialize_with = "null_as_default")]
+        pub inputs: Vec<KeyValue>,
+        /// Outputs.
+        #[serde(default, deserialize_with = "null_as_default")]
+        pub outputs: Vec<KeyValue>,
+        /// Free-form properties (documented as a string map; kept as JSON).
+        #[serde(default, deserialize_with = "null_as_default")]
+        pub properties: Map<String, Value>,
+        /// Fields this crate does not know.
+        #[serde(flatten)]
+        pub extra: Map<String, Value>,
+    }
 }
 
-/// One target's run of one step (ListExecutionInstances).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct StepInstance {
-    /// Numeric id.
-    #[serde(default)]
-    pub id: Option<LooseId>,
-    /// Instance id.
-    #[serde(default)]
-    pub execution_instance_id: Option<LooseId>,
-    /// The step it belongs to.
-    #[serde(default)]
-    pub execution_step_id: Option<LooseId>,
-    /// Start, epoch ms (`strat_time` before SDK 0.1.178).
-    #[serde(default, alias = "strat_time")]
-    pub start_time: Option<EpochMillis>,
-    /// End, epoch ms.
-    #[serde(default)]
-    pub end_time: Option<EpochMillis>,
-    /// Status.
-    #[serde(default)]
-    pub status: Option<ExecutionStatus>,
-    /// Latest message.
-    #[serde(default)]
-    pub message: Option<String>,
-    /// Free-form properties, e.g. `{"fixed_ip": "192.168.1.228"}`.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub properties: Map<String, Value>,
-    /// Fields this crate does not know.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+with_strat_time! {
+    /// One target's run of one step (ListExecutionInstances).
+    #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+    #[serde(from = "StepInstanceWire")]
+    pub struct StepInstance via StepInstanceWire expecting "an instance object" {
+        /// Numeric id.
+        #[serde(default)]
+        pub id: Option<LooseId>,
+        /// Instance id.
+        #[serde(default)]
+        pub execution_instance_id: Option<LooseId>,
+        /// The step it belongs to.
+        #[serde(default)]
+        pub execution_step_id: Option<LooseId>,
+        /// Start, epoch ms (`strat_time` before SDK 0.1.178).
+        #[serde(default)]
+        pub start_time: Option<EpochMillis>,
+        /// End, epoch ms.
+        #[serde(default)]
+        pub end_time: Option<EpochMillis>,
+        /// Status.
+        #[serde(default)]
+        pub status: Option<ExecutionStatus>,
+        /// Latest message.
+        #[serde(default)]
+        pub message: Option<String>,
+        /// Free-form properties, e.g. `{"fixed_ip": "192.168.1.228"}`.
+        #[serde(default, deserialize_with = "null_as_default")]
+        pub properties: Map<String, Value>,
+        /// Fields this crate does not know.
+        #[serde(flatten)]
+        pub extra: Map<String, Value>,
+    }
 }
 
 /// One page of a list operation.

@@ -429,6 +429,21 @@ impl Operation for ListExecutionSteps {
 
     fn parts(&self) -> Result<RequestParts, Error> {
         check_limit(self.limit)?;
+        // The list is sent comma-separated, so a comma inside one id would
+        // silently become two ids.
+        if let Some(id) = self
+            .execution_step_id_list
+            .iter()
+            .find(|id| id.as_str().contains(','))
+        {
+            return Err(Error::invalid(
+                "execution_step_id_list",
+                format!(
+                    "{:?} contains a comma, which separates the ids in this list",
+                    id.as_str()
+                ),
+            ));
+        }
         let mut q = Vec::new();
         push_opt(&mut q, "limit", &self.limit);
         push_opt(&mut q, "offset", &self.offset);
@@ -676,16 +691,26 @@ fn decode<T: DeserializeOwned>(
             request_id: response.request_id().map(str::to_owned),
         })
     };
-    if response.body.iter().all(u8::is_ascii_whitespace) {
-        return Err(decode_error("the body was empty".to_owned()));
+    let body = strip_bom(response.body);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => return Err(decode_error("the body was empty".to_owned())),
+        // serde's derived structs also accept a sequence of their fields in
+        // order, which would read `[{…}]` as a ticket; every documented
+        // body is an object.
+        Some(b'[') => {
+            return Err(decode_error(
+                "the body is a JSON array, not an object".to_owned(),
+            ));
+        }
+        Some(_) => {}
     }
-    let mut de = serde_json::Deserializer::from_slice(response.body);
+    let mut de = serde_json::Deserializer::from_slice(body);
     let env: Envelope<T> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         decode_error(match inner.classify() {
             serde_json::error::Category::Data if path != "." => format!("at {path}: {inner}"),
-            serde_json::error::Category::Data => format!("the body is {inner}"),
+            serde_json::error::Category::Data => format!("the body has the wrong shape ({inner})"),
             serde_json::error::Category::Eof => format!("the body ends too early ({inner})"),
             _ => format!("the body is not valid JSON ({inner})"),
         })
@@ -718,7 +743,7 @@ pub(crate) fn failure(response: &HttpResponse<'_>) -> Error {
         error: Option<Nested>,
     }
     let request_id = response.request_id().map(str::to_owned);
-    if let Ok(body) = serde_json::from_slice::<ErrorBody>(response.body) {
+    if let Ok(body) = serde_json::from_slice::<ErrorBody>(strip_bom(response.body)) {
         let (code, msg) = match body.error {
             Some(n) if body.error_code.is_none() => (n.code, n.message),
             _ => (body.error_code, body.error_msg),
@@ -737,4 +762,9 @@ pub(crate) fn failure(response: &HttpResponse<'_>) -> Error {
         request_id,
         excerpt: excerpt(response.body),
     }
+}
+
+/// A UTF-8 byte-order mark is not JSON, but some proxies prepend one.
+fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
