@@ -1,1 +1,523 @@
-//! Placeholder: the gateway lands with issue 3.
+//! The gateway between the COC ops console (a browser app) and Huawei Cloud
+//! COC, or the embedded COC simulator when no upstream is configured.
+//!
+//! The real COC API speaks no CORS and wants signed requests, and an SK must
+//! never reach a browser. This crate serves the console's files, answers the
+//! browser's CORS, and forwards exactly the six COC job-execution routes,
+//! each rebuilt and signed by `coc-core`, at the same paths as the real
+//! service, so any COC client can use it as its endpoint.
+//!
+//! Request flow (outermost first): security headers → compression → access
+//! log and `X-request-id` ([`observe`]) → CORS ([`cors`]) → request-target
+//! guard ([`routes::guard`]) → router: `/healthz`, `/__sim/*` (simulator
+//! mode), `/v1/*` ([`routes::api`] → [`forward`]), and the console's files
+//! ([`static_files`]) for everything else.
+//!
+//! # What it deliberately does not do
+//!
+//! - It does not forward anything it cannot parse into a core operation:
+//!   no generic reverse proxy, no other COC APIs, no WebSockets.
+//! - It keeps no state and no sessions; it sets no cookies and forwards none.
+//! - It never retries (a repeated OperateExecution is a second operation).
+//! - It terminates no TLS: run it on loopback, or behind a TLS proxy.
+//!
+//! # Start line
+//!
+//! [`Server::start_line`] is printed once on start, and tools parse the URL
+//! from it (the fourth space-separated word):
+//!
+//! ```text
+//! coc-gateway listening on http://127.0.0.1:8080 (simulator mode, seed 42)
+//! coc-gateway listening on http://127.0.0.1:8080 (forwarding to https://coc.myhuaweicloud.com, signing with AK/SK)
+//! ```
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod cors;
+mod embedded;
+pub mod error;
+pub mod forward;
+pub mod routes;
+pub mod static_files;
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use coc_core::Credentials;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use cors::OriginPolicy;
+pub use embedded::SimSettings;
+pub use error::GatewayError;
+pub use forward::{UpstreamAuth, install_crypto_provider};
+pub use static_files::CspSettings;
+
+use cors::REQUEST_ID;
+use error::OwnError;
+use forward::Upstream;
+use routes::RouteLabel;
+use static_files::StaticSite;
+
+/// Default request body limit: OperateExecution bodies are ~80 bytes, and an
+/// ExecuteDocument with many targets stays well under this.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// Where API requests go.
+#[derive(Debug, Clone)]
+pub enum UpstreamChoice {
+    /// A COC endpoint (the real service, or any simulator) at this base URL.
+    Url(String),
+    /// An in-process simulator on an internal loopback port.
+    Simulator(SimSettings),
+}
+
+/// Everything the gateway needs; `main.rs` fills it from flags and env.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Where API requests go.
+    pub upstream: UpstreamChoice,
+    /// How requests to the upstream authenticate.
+    pub auth: UpstreamAuth,
+    /// Origins (besides the gateway's own) whose pages may call the API.
+    pub allow_origins: Vec<String>,
+    /// CSP additions for the console's page.
+    pub csp: CspSettings,
+    /// Trunk's `dist/`; `None` serves a placeholder page.
+    pub static_dir: Option<PathBuf>,
+    /// Connect timeout for upstream requests.
+    pub connect_timeout: Duration,
+    /// Total timeout for an upstream exchange, body included.
+    pub timeout: Duration,
+    /// Largest accepted request body.
+    pub body_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            upstream: UpstreamChoice::Simulator(SimSettings::default()),
+            auth: UpstreamAuth::None,
+            allow_origins: Vec::new(),
+            csp: CspSettings::default(),
+            static_dir: None,
+            connect_timeout: Duration::from_secs(3),
+            timeout: Duration::from_secs(30),
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+/// Why the gateway could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The upstream URL or credentials are unusable.
+    #[error("invalid upstream: {0}")]
+    Upstream(coc_core::Error),
+    /// An allowed origin is malformed.
+    #[error(transparent)]
+    Origin(#[from] cors::OriginError),
+    /// A CSP source is malformed.
+    #[error(transparent)]
+    Csp(#[from] static_files::CspError),
+    /// The static directory has no readable `index.html`.
+    #[error("cannot serve the console from {}: {source}", path.display())]
+    StaticDir {
+        /// The `index.html` that could not be read.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot build the http client: {0}")]
+    HttpClient(reqwest::Error),
+    /// Binding a socket failed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: io::Error,
+    },
+    /// Serving stopped with an IO error.
+    #[error("server error: {0}")]
+    Serve(io::Error),
+    /// Incomplete AK/SK configuration in the environment.
+    #[error("{0}")]
+    Credentials(String),
+}
+
+/// Shared by all handlers.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    pub(crate) upstream: Upstream,
+    pub(crate) origins: OriginPolicy,
+    pub(crate) site: StaticSite,
+    pub(crate) body_limit: usize,
+}
+
+/// A built application: the router and what it is connected to.
+#[derive(Debug)]
+pub struct App {
+    /// The whole gateway as an axum router.
+    pub router: Router,
+    /// The embedded simulator, in simulator mode.
+    pub simulator: Option<embedded::Embedded>,
+    mode: String,
+}
+
+impl App {
+    /// `simulator mode, seed 42` or `forwarding to https://…, signing with AK/SK`.
+    pub fn mode(&self) -> &str {
+        &self.mode
+    }
+}
+
+/// Builds the gateway. In simulator mode this also starts the simulator on
+/// an internal loopback port (hence async).
+pub async fn app(config: &Config) -> Result<App, Error> {
+    let origins = OriginPolicy::new(&config.allow_origins)?;
+    config.csp.validate()?;
+    let site = StaticSite::new(config.static_dir.clone(), config.csp.clone())?;
+    let (upstream, simulator, control, mode) = match &config.upstream {
+        UpstreamChoice::Url(url) => {
+            let up = Upstream::new(
+                url,
+                config.auth.clone(),
+                config.connect_timeout,
+                config.timeout,
+                forward::wall_clock(),
+                true,
+            )?;
+            let mode = format!("forwarding to {}, {}", up.base_url(), up.auth().describe());
+            (up, None, None, mode)
+        }
+        UpstreamChoice::Simulator(settings) => {
+            let sim = embedded::Embedded::start(settings, &config.auth).await?;
+            let up = Upstream::new(
+                &sim.base_url(),
+                config.auth.clone(),
+                config.connect_timeout,
+                config.timeout,
+                sim.signing_clock(),
+                false,
+            )?;
+            let mut mode = format!("simulator mode, {}", settings.describe());
+            if config.auth != UpstreamAuth::None {
+                mode.push_str(", ");
+                mode.push_str(config.auth.describe());
+            }
+            let control = sim.control_router();
+            (up, Some(sim), Some(control), mode)
+        }
+    };
+    if let Some(dir) = site.dir() {
+        tracing::info!(dir = %dir.display(), "serving the console");
+    } else {
+        tracing::info!("no console build found; serving the placeholder page");
+    }
+    let state = Arc::new(AppState {
+        upstream,
+        origins: origins.clone(),
+        site,
+        body_limit: config.body_limit,
+    });
+
+    let mut router: Router = Router::new()
+        .route("/healthz", get(health))
+        .route("/v1", any(routes::api))
+        .route("/v1/{*rest}", any(routes::api))
+        .fallback(static_files::serve)
+        .with_state(Arc::clone(&state));
+    if let Some(control) = control {
+        router = router.merge(control);
+    }
+    let router = router
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            routes::guard,
+        ))
+        .layer(origins.layer())
+        .layer(middleware::from_fn(observe))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ));
+    Ok(App {
+        router,
+        simulator,
+        mode,
+    })
+}
+
+async fn health() -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({ "status": "ok" })),
+    )
+        .into_response()
+}
+
+/// Access log and request ids: every response leaves with an `X-request-id`
+/// (the upstream's, or a fresh UUID v4), the gateway's own errors carry it in
+/// their body too, and one log line records method, path, route, status,
+/// latency and request id. Headers, query strings and bodies are never
+/// logged, so no token, signature or SK can reach the log.
+async fn observe(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path: String = req.uri().path().chars().take(200).collect();
+    let mut response = next.run(req).await;
+
+    let request_id = match response
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        Some(id) => id.to_owned(),
+        None => {
+            let id = uuid::Uuid::new_v4().to_string();
+            if let Ok(v) = HeaderValue::from_str(&id) {
+                response.headers_mut().insert(REQUEST_ID, v);
+            }
+            id
+        }
+    };
+    let own = response.extensions().get::<OwnError>().cloned();
+    if let Some(own) = &own {
+        *response.body_mut() =
+            Body::from(OwnError::body(own.code, &own.message, Some(&request_id)));
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+    }
+    let route = response
+        .extensions()
+        .get::<RouteLabel>()
+        .map(|r| r.0)
+        .unwrap_or_else(|| classify(&path));
+    let status = response.status().as_u16();
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let error_code = own.as_ref().map(|o| o.code).unwrap_or_default();
+    if response.status() >= StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::warn!(target: "coc_gateway::access", %method, %path, route, status, latency_ms, request_id, error_code, "request");
+    } else {
+        tracing::info!(target: "coc_gateway::access", %method, %path, route, status, latency_ms, request_id, error_code, "request");
+    }
+    response
+}
+
+fn classify(path: &str) -> &'static str {
+    if path == "/healthz" {
+        "health"
+    } else if path.starts_with("/__sim") {
+        "simulator-control"
+    } else if path.starts_with("/v1") {
+        "api"
+    } else {
+        "static"
+    }
+}
+
+/// A bound, not yet running gateway.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    app: App,
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Binds `config.listen` and builds the app.
+    pub async fn bind(config: &Config) -> Result<Self, Error> {
+        let app = app(config).await?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        Ok(Self {
+            listener,
+            app,
+            addr,
+        })
+    }
+
+    /// The bound address (the real port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:8080`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The one line printed on start; see the crate docs for its format.
+    pub fn start_line(&self) -> String {
+        format!(
+            "coc-gateway listening on {} ({})",
+            self.url(),
+            self.app.mode()
+        )
+    }
+
+    /// The embedded simulator, in simulator mode.
+    pub fn simulator(&self) -> Option<&embedded::Embedded> {
+        self.app.simulator.as_ref()
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
+        let _simulator = self.app.simulator;
+        axum::serve(self.listener, self.app.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(Error::Serve)
+    }
+
+    /// Runs on a background task (for tests and embedding); the gateway
+    /// stops when the returned handle is dropped.
+    pub fn spawn(self) -> Running {
+        let url = self.url();
+        let addr = self.addr;
+        let start_line = self.start_line();
+        let simulator = self.app.simulator.clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(self.run(async {
+            let _ = rx.await;
+        }));
+        Running {
+            url,
+            addr,
+            start_line,
+            simulator,
+            stop: Some(tx),
+            task,
+        }
+    }
+}
+
+/// A gateway running on a background task.
+#[derive(Debug)]
+pub struct Running {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// What the binary would have printed.
+    pub start_line: String,
+    /// The embedded simulator, in simulator mode.
+    pub simulator: Option<embedded::Embedded>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), Error>>,
+}
+
+impl Running {
+    /// Stops accepting connections and waits for in-flight requests.
+    pub async fn stop(mut self) -> Result<(), Error> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        match (&mut self.task).await {
+            Ok(r) => r,
+            Err(e) => Err(Error::Serve(io::Error::other(e))),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.stop.is_some() {
+            self.task.abort();
+        }
+    }
+}
+
+/// Binds and spawns in one step: `spawn(config).await?.url`.
+pub async fn spawn(config: &Config) -> Result<Running, Error> {
+    Ok(Server::bind(config).await?.spawn())
+}
+
+/// The SDKs' environment variables for AK/SK credentials.
+pub mod env {
+    /// Access key id.
+    pub const AK: &str = "HUAWEICLOUD_SDK_AK";
+    /// Secret key.
+    pub const SK: &str = "HUAWEICLOUD_SDK_SK";
+    /// Security token of temporary credentials.
+    pub const SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
+    /// Domain (account) id, for global services.
+    pub const DOMAIN_ID: &str = "HUAWEICLOUD_SDK_DOMAIN_ID";
+    /// Project id.
+    pub const PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
+}
+
+/// Reads AK/SK credentials the way the official SDKs name them. `None` when
+/// neither AK nor SK is set; an error when only one of them is.
+pub fn credentials_from_env(
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Option<Credentials>, Error> {
+    let get = |name: &str| {
+        var(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let (ak, sk) = match (get(env::AK), get(env::SK)) {
+        (None, None) => return Ok(None),
+        (Some(ak), Some(sk)) => (ak, sk),
+        (Some(_), None) => {
+            return Err(Error::Credentials(format!(
+                "{} is set but {} is not",
+                env::AK,
+                env::SK
+            )));
+        }
+        (None, Some(_)) => {
+            return Err(Error::Credentials(format!(
+                "{} is set but {} is not",
+                env::SK,
+                env::AK
+            )));
+        }
+    };
+    let mut creds = Credentials::new(ak, sk);
+    if let Some(t) = get(env::SECURITY_TOKEN) {
+        creds = creds.with_security_token(t);
+    }
+    if let Some(d) = get(env::DOMAIN_ID) {
+        creds = creds.with_domain_id(d);
+    }
+    if let Some(p) = get(env::PROJECT_ID) {
+        creds = creds.with_project_id(p);
+    }
+    Ok(Some(creds))
+}

@@ -1,0 +1,275 @@
+//! Sending a validated operation upstream and bringing the answer back.
+//!
+//! The incoming request is never replayed: [`Upstream::send`] takes a parsed
+//! core [`Operation`] and rebuilds the request from it with
+//! [`coc_core::Endpoint::prepare`] (which also signs it), so only what the
+//! core can express reaches the upstream. No browser header is copied
+//! (cookies, `Authorization`, unknown headers), except `X-Auth-Token` in
+//! pass-through mode, and only through the core's token check.
+//!
+//! Nothing is retried: an OperateExecution must never be sent twice.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use coc_core::{Auth, Credentials, Endpoint, Operation, UnixTime};
+
+use crate::cors::REQUEST_ID;
+use crate::error::GatewayError;
+
+/// The largest upstream body the gateway will relay. The biggest realistic
+/// answer (a ticket with 10,000 targets and 1,000 parameters) is a few MB.
+pub const MAX_UPSTREAM_BODY: usize = 32 * 1024 * 1024;
+
+/// Response headers worth keeping from the upstream; everything else
+/// (`Set-Cookie`, hop-by-hop headers, server banners) is dropped.
+const KEPT_RESPONSE_HEADERS: [HeaderName; 3] =
+    [header::CONTENT_TYPE, REQUEST_ID, header::RETRY_AFTER];
+
+/// How the gateway authenticates to the upstream.
+#[derive(Clone, PartialEq, Eq)]
+pub enum UpstreamAuth {
+    /// Send requests unauthenticated (a simulator without credentials).
+    None,
+    /// Sign every request with these credentials (SDK-HMAC-SHA256).
+    Sign(Credentials),
+    /// Forward the caller's `X-Auth-Token`; refuse requests without one.
+    PassthroughToken,
+}
+
+impl std::fmt::Debug for UpstreamAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UpstreamAuth::None => f.write_str("None"),
+            // Credentials' own Debug redacts the SK and token.
+            UpstreamAuth::Sign(c) => f.debug_tuple("Sign").field(c).finish(),
+            UpstreamAuth::PassthroughToken => f.write_str("PassthroughToken"),
+        }
+    }
+}
+
+impl UpstreamAuth {
+    /// How the start line describes it.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            UpstreamAuth::None => "unauthenticated",
+            UpstreamAuth::Sign(_) => "signing with AK/SK",
+            UpstreamAuth::PassthroughToken => "passing through X-Auth-Token",
+        }
+    }
+}
+
+/// The time used for `X-Sdk-Date`: the wall clock, or the embedded
+/// simulator's clock so that a manual clock and signatures agree.
+pub(crate) type SigningClock = Arc<dyn Fn() -> UnixTime + Send + Sync>;
+
+pub(crate) fn wall_clock() -> SigningClock {
+    Arc::new(|| {
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        UnixTime::from_secs(i64::try_from(secs).unwrap_or(i64::MAX))
+    })
+}
+
+/// Where and how requests go.
+#[derive(Clone)]
+pub(crate) struct Upstream {
+    base_url: String,
+    /// Prepared once for `None` and `Sign`; per request for pass-through.
+    endpoint: Endpoint,
+    auth: UpstreamAuth,
+    client: reqwest::Client,
+    clock: SigningClock,
+    connect_timeout: Duration,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream")
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Installs rustls' ring provider as the process default (reqwest is built
+/// without a provider of its own). Safe to call more than once.
+pub fn install_crypto_provider() {
+    // Err means some provider is already installed, which is all we need.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl Upstream {
+    pub(crate) fn new(
+        base_url: &str,
+        auth: UpstreamAuth,
+        connect_timeout: Duration,
+        timeout: Duration,
+        clock: SigningClock,
+        use_env_proxy: bool,
+    ) -> Result<Self, crate::Error> {
+        let endpoint_auth = match &auth {
+            UpstreamAuth::Sign(c) => Auth::AkSk(c.clone()),
+            UpstreamAuth::None | UpstreamAuth::PassthroughToken => Auth::None,
+        };
+        let endpoint = Endpoint::new(base_url, endpoint_auth).map_err(crate::Error::Upstream)?;
+        install_crypto_provider();
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .retry(reqwest::retry::never())
+            .http1_only()
+            .user_agent(concat!("coc-gateway/", env!("CARGO_PKG_VERSION")));
+        if !use_env_proxy {
+            builder = builder.no_proxy();
+        }
+        let client = builder.build().map_err(crate::Error::HttpClient)?;
+        Ok(Self {
+            base_url: endpoint.base.to_string(),
+            endpoint,
+            auth,
+            client,
+            clock,
+            connect_timeout,
+            timeout,
+        })
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub(crate) fn auth(&self) -> &UpstreamAuth {
+        &self.auth
+    }
+
+    /// Builds, signs and sends `op`; relays the answer or maps the failure.
+    /// `token` is the caller's `X-Auth-Token`, used only in pass-through mode.
+    pub(crate) async fn send<O: Operation + Sync>(
+        &self,
+        op: &O,
+        token: Option<&HeaderValue>,
+    ) -> Result<Response, GatewayError> {
+        let request = match &self.auth {
+            UpstreamAuth::PassthroughToken => {
+                let token = token
+                    .ok_or_else(|| {
+                        GatewayError::token_required("the request has no X-Auth-Token header")
+                    })?
+                    .to_str()
+                    .map_err(|_| {
+                        GatewayError::token_required("the X-Auth-Token header is not ASCII text")
+                    })?;
+                let endpoint = Endpoint::new(&self.base_url, Auth::Token(token.to_owned()))
+                    .map_err(|e| match e {
+                        coc_core::Error::InvalidEndpoint { reason, .. } => {
+                            GatewayError::token_required(&reason)
+                        }
+                        other => GatewayError::internal(other),
+                    })?;
+                endpoint.prepare(op, (self.clock)())
+            }
+            UpstreamAuth::None | UpstreamAuth::Sign(_) => self.endpoint.prepare(op, (self.clock)()),
+        }
+        .map_err(|e| match e {
+            e @ coc_core::Error::InvalidArgument { .. } => GatewayError::invalid_request(&e),
+            other => GatewayError::internal(other),
+        })?;
+
+        let method = match request.method {
+            coc_core::Method::Get => reqwest::Method::GET,
+            coc_core::Method::Post => reqwest::Method::POST,
+        };
+        let mut builder = self.client.request(method, &request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if !request.body.is_empty() {
+            builder = builder.body(request.body);
+        }
+        let upstream = builder.send().await.map_err(|e| self.map_error(&e))?;
+        self.relay(upstream).await
+    }
+
+    async fn relay(&self, mut upstream: reqwest::Response) -> Result<Response, GatewayError> {
+        let status = StatusCode::from_u16(upstream.status().as_u16())
+            .map_err(|_| GatewayError::upstream_bad_response("an invalid status code"))?;
+        let mut headers = axum::http::HeaderMap::new();
+        for name in KEPT_RESPONSE_HEADERS {
+            if let Some(v) = upstream.headers().get(name.as_str())
+                && let Ok(v) = HeaderValue::from_bytes(v.as_bytes())
+                && !v.is_empty()
+            {
+                headers.insert(name, v);
+            }
+        }
+        // Read the whole body first: a connection dropped mid-body becomes a
+        // clear 502 instead of a truncated 200 the console would misread.
+        let mut body = Vec::new();
+        while let Some(chunk) = upstream.chunk().await.map_err(|e| self.map_error(&e))? {
+            if body.len() + chunk.len() > MAX_UPSTREAM_BODY {
+                return Err(GatewayError::upstream_bad_response(format!(
+                    "the response body is larger than {MAX_UPSTREAM_BODY} bytes"
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
+        response.extensions_mut().insert(UpstreamStatus(status));
+        Ok(response)
+    }
+
+    fn map_error(&self, e: &reqwest::Error) -> GatewayError {
+        if e.is_timeout() {
+            if e.is_connect() {
+                GatewayError::upstream_timeout(format!(
+                    "connecting to {} took longer than {} ms",
+                    self.base_url,
+                    self.connect_timeout.as_millis()
+                ))
+            } else {
+                GatewayError::upstream_timeout(format!(
+                    "no complete answer from {} within {} ms",
+                    self.base_url,
+                    self.timeout.as_millis()
+                ))
+            }
+        } else if e.is_connect() {
+            GatewayError::upstream_unreachable(format!(
+                "connecting to {} failed ({})",
+                self.base_url,
+                root_cause(e)
+            ))
+        } else {
+            GatewayError::upstream_bad_response(format!(
+                "the exchange with {} failed ({})",
+                self.base_url,
+                root_cause(e)
+            ))
+        }
+    }
+}
+
+/// Marks a relayed response (for the access log).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UpstreamStatus(#[allow(dead_code)] pub(crate) StatusCode);
+
+/// The innermost error message: "connection refused", "connection closed
+/// before message completed"... reqwest's own top-level text hides it, and
+/// its Display includes the URL, which holds no secret but is said already.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = e;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}

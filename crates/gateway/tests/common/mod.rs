@@ -1,0 +1,207 @@
+//! Shared helpers: a recording upstream, gateways in-process on 127.0.0.1:0,
+//! and raw HTTP for request targets reqwest would normalize away.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use coc_gateway::{Config, Running, UpstreamAuth, UpstreamChoice};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// One request as the upstream saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path_and_query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An upstream that records every request and answers a fixed COC-like body.
+#[derive(Clone)]
+pub struct Recorder {
+    pub url: String,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+    _task: Arc<AbortOnDrop>,
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Recorder {
+    pub fn count(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+    pub fn last(&self) -> Seen {
+        self.seen
+            .lock()
+            .unwrap()
+            .last()
+            .cloned()
+            .expect("upstream saw no request")
+    }
+}
+
+/// Ticket body the recorder answers with.
+pub const TICKET: &str =
+    r#"{"data":{"execution_id":"EX2025070121014501aaaaaa","status":"Running","type":"BATCH"}}"#;
+
+pub async fn recorder() -> Recorder {
+    recorder_with(Some("upstream-req-1")).await
+}
+
+/// `request_id`: the X-request-id the recorder answers with, if any.
+pub async fn recorder_with(request_id: Option<&'static str>) -> Recorder {
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+    async fn record(
+        State((seen, rid)): State<(Arc<Mutex<Vec<Seen>>>, Option<&'static str>)>,
+        req: Request,
+    ) -> Response {
+        let (parts, body) = req.into_parts();
+        let body: Bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        seen.lock().unwrap().push(Seen {
+            method: parts.method.to_string(),
+            path_and_query: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: body.to_vec(),
+        });
+        let mut res = (
+            StatusCode::OK,
+            [
+                ("content-type", "application/json"),
+                ("set-cookie", "upstream-session=1"),
+                ("x-upstream-internal", "secret-banner"),
+            ],
+            TICKET,
+        )
+            .into_response();
+        if let Some(rid) = rid {
+            res.headers_mut()
+                .insert("x-request-id", rid.parse().unwrap());
+        }
+        res
+    }
+    let app = Router::new()
+        .fallback(record)
+        .with_state((Arc::clone(&seen), request_id));
+    let (url, task) = serve(app).await;
+    Recorder {
+        url,
+        seen,
+        _task: Arc::new(AbortOnDrop(task)),
+    }
+}
+
+/// Serves `app` on 127.0.0.1:0.
+pub async fn serve(app: Router) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), task)
+}
+
+/// A forwarding-mode config for `upstream`.
+pub fn forwarding(upstream: &str) -> Config {
+    Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        upstream: UpstreamChoice::Url(upstream.to_owned()),
+        auth: UpstreamAuth::None,
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(5),
+        ..Config::default()
+    }
+}
+
+pub async fn gateway(config: Config) -> Running {
+    coc_gateway::spawn(&config).await.expect("gateway starts")
+}
+
+pub fn client() -> reqwest::Client {
+    coc_gateway::install_crypto_provider();
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Sends `head` (request line and headers, without the final blank line)
+/// and returns the raw response.
+pub async fn raw(addr: SocketAddr, head: &str) -> String {
+    raw_with_body(addr, head, b"").await
+}
+
+pub async fn raw_with_body(addr: SocketAddr, head: &str, body: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut request = head.replace('\n', "\r\n");
+    if !request.ends_with("\r\n") {
+        request.push_str("\r\n");
+    }
+    request.push_str("Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Status code of a raw response.
+pub fn raw_status(response: &str) -> u16 {
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"))
+}
+
+/// The JSON body of a raw (non-chunked) response.
+pub fn raw_json(response: &str) -> serde_json::Value {
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {response:?}"))
+}
+
+/// The `error_code` of a gateway error answer.
+pub async fn error_code(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap();
+    (
+        status,
+        body["error_code"].as_str().unwrap_or_default().to_owned(),
+    )
+}
