@@ -9,7 +9,6 @@
 //!
 //! Nothing is retried: an OperateExecution must never be sent twice.
 
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
@@ -62,18 +61,12 @@ impl UpstreamAuth {
     }
 }
 
-/// The time used for `X-Sdk-Date`: the wall clock, or the embedded
-/// simulator's clock so that a manual clock and signatures agree.
-pub(crate) type SigningClock = Arc<dyn Fn() -> UnixTime + Send + Sync>;
-
-pub(crate) fn wall_clock() -> SigningClock {
-    Arc::new(|| {
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
-        UnixTime::from_secs(i64::try_from(secs).unwrap_or(i64::MAX))
-    })
+fn now() -> UnixTime {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    UnixTime::from_secs(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
 /// Where and how requests go.
@@ -84,7 +77,6 @@ pub(crate) struct Upstream {
     endpoint: Endpoint,
     auth: UpstreamAuth,
     client: reqwest::Client,
-    clock: SigningClock,
     connect_timeout: Duration,
     timeout: Duration,
 }
@@ -111,7 +103,6 @@ impl Upstream {
         auth: UpstreamAuth,
         connect_timeout: Duration,
         timeout: Duration,
-        clock: SigningClock,
         use_env_proxy: bool,
     ) -> Result<Self, crate::Error> {
         let endpoint_auth = match &auth {
@@ -136,7 +127,6 @@ impl Upstream {
             endpoint,
             auth,
             client,
-            clock,
             connect_timeout,
             timeout,
         })
@@ -174,9 +164,9 @@ impl Upstream {
                         }
                         other => GatewayError::internal(other),
                     })?;
-                endpoint.prepare(op, (self.clock)())
+                endpoint.prepare(op, now())
             }
-            UpstreamAuth::None | UpstreamAuth::Sign(_) => self.endpoint.prepare(op, (self.clock)()),
+            UpstreamAuth::None | UpstreamAuth::Sign(_) => self.endpoint.prepare(op, now()),
         }
         .map_err(|e| match e {
             e @ coc_core::Error::InvalidArgument { .. } => GatewayError::invalid_request(&e),

@@ -55,11 +55,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use coc_core::Credentials;
 use tokio::net::TcpListener;
+use tower::ServiceExt as _;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use cors::OriginPolicy;
-pub use embedded::SimSettings;
+pub use embedded::{Embedded, SimSettings};
 pub use error::GatewayError;
 pub use forward::{UpstreamAuth, install_crypto_provider};
 pub use static_files::CspSettings;
@@ -160,6 +161,9 @@ pub enum Error {
     /// Incomplete AK/SK configuration in the environment.
     #[error("{0}")]
     Credentials(String),
+    /// The embedded simulator's settings are unusable.
+    #[error("invalid simulator settings: {0}")]
+    Simulator(String),
 }
 
 /// Shared by all handlers.
@@ -177,7 +181,7 @@ pub struct App {
     /// The whole gateway as an axum router.
     pub router: Router,
     /// The embedded simulator, in simulator mode.
-    pub simulator: Option<embedded::Embedded>,
+    pub simulator: Option<Embedded>,
     mode: String,
 }
 
@@ -201,20 +205,18 @@ pub async fn app(config: &Config) -> Result<App, Error> {
                 config.auth.clone(),
                 config.connect_timeout,
                 config.timeout,
-                forward::wall_clock(),
                 true,
             )?;
             let mode = format!("forwarding to {}, {}", up.base_url(), up.auth().describe());
             (up, None, None, mode)
         }
         UpstreamChoice::Simulator(settings) => {
-            let sim = embedded::Embedded::start(settings, &config.auth).await?;
+            let sim = Embedded::start(settings, &config.auth).await?;
             let up = Upstream::new(
                 &sim.base_url(),
                 config.auth.clone(),
                 config.connect_timeout,
                 config.timeout,
-                sim.signing_clock(),
                 false,
             )?;
             let mut mode = format!("simulator mode, {}", settings.describe());
@@ -245,7 +247,14 @@ pub async fn app(config: &Config) -> Result<App, Error> {
         .fallback(static_files::serve)
         .with_state(Arc::clone(&state));
     if let Some(control) = control {
-        router = router.merge(control);
+        // As a service, so the simulator's own fallback (a COC-style 404 for
+        // unknown control paths) stays inside /__sim.
+        // (axum refuses a bare Router in route_service; the identity map
+        // makes it an ordinary service.)
+        let control = control.map_request(|req: Request| req);
+        router = router
+            .route_service("/__sim", control.clone())
+            .route_service("/__sim/{*rest}", control);
     }
     let router = router
         .layer(middleware::from_fn_with_state(
@@ -388,7 +397,7 @@ impl Server {
     }
 
     /// The embedded simulator, in simulator mode.
-    pub fn simulator(&self) -> Option<&embedded::Embedded> {
+    pub fn simulator(&self) -> Option<&Embedded> {
         self.app.simulator.as_ref()
     }
 
@@ -436,7 +445,7 @@ pub struct Running {
     /// What the binary would have printed.
     pub start_line: String,
     /// The embedded simulator, in simulator mode.
-    pub simulator: Option<embedded::Embedded>,
+    pub simulator: Option<Embedded>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<Result<(), Error>>,
 }

@@ -1,7 +1,12 @@
 //! Shared helpers: a recording upstream, gateways in-process on 127.0.0.1:0,
 //! and raw HTTP for request targets reqwest would normalize away.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::type_complexity
+)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
