@@ -10,6 +10,7 @@
 //! before it starts, long steps say how long they usually take, and a
 //! failing step names itself.
 
+mod npm;
 mod tools;
 
 use std::env;
@@ -30,6 +31,7 @@ commands:
         clippy (native and wasm32), native tests, wasm tests (Node and
         headless Chromium), the release build with its size budget, and the
         full-stack browser tests
+  npm   build the npm package (crates/wasm) into target/npm and pack it
   install
         only install the tools (wasm target, wasm-bindgen CLI, Trunk, wasm-opt,
         Chromium and chromedriver)
@@ -52,6 +54,12 @@ fn run() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("serve") => serve(&root, &args[1..]),
         Some("test") => test(&root),
+        Some("npm") => {
+            let tools = tools::install_all(&root, tools::Need::Build)?;
+            let tarball = npm::build(&root, &tools)?;
+            log(&format!("npm package: {}", tarball.display()));
+            Ok(())
+        }
         Some("install") => tools::install_all(&root, tools::Need::Everything).map(|_| ()),
         Some("-h" | "--help" | "help") | None => {
             log(USAGE);
@@ -138,13 +146,20 @@ impl Steps {
     }
 }
 
-fn cargo() -> Command {
+/// Where cargo puts its output: `CARGO_TARGET_DIR` when set, else `target/`.
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+pub(crate) fn cargo() -> Command {
     Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
 fn test(root: &Path) -> Result<()> {
     let tools = tools::install_all(root, tools::Need::Everything)?;
-    let mut steps = Steps::new(6);
+    let mut steps = Steps::new(7);
     steps.step("formatting (cargo fmt --check)", || {
         run_cmd("cargo fmt", cargo().args(["fmt", "--all", "--", "--check"]))
     })?;
@@ -210,6 +225,13 @@ fn test(root: &Path) -> Result<()> {
                 .env("RUSTDOCFLAGS", "-D warnings"),
         )
     })?;
+    steps.step(
+        "npm package: build, pack, install, node --test, tsc",
+        || {
+            let tarball = npm::build(root, &tools)?;
+            npm::test(root, &tools, &tarball, None)
+        },
+    )?;
     steps.summary();
     Ok(())
 }

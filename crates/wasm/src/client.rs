@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use crate::convert::{core_error, from_js, headers_from_js, js_error, to_js};
-use crate::{EndpointConfig, ListFilter, PageOptions, instances_op, now, steps_op};
+use crate::{EndpointConfig, ListFilter, PageOptions, instances_op, now, opt_from_js, steps_op};
 
 /// A COC client for a gateway or the service itself.
 #[wasm_bindgen]
@@ -183,7 +183,10 @@ impl CocClient {
 
     /// GetExecution. Rejects with `CocError` kind `not_found` for an unknown id.
     #[wasm_bindgen(js_name = getExecution, unchecked_return_type = "Promise<Execution>")]
-    pub fn get_execution(&self, execution_id: &str) -> Promise {
+    pub fn get_execution(
+        &self,
+        #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+    ) -> Promise {
         self.run(GetExecution::new(execution_id).map_err(core_error))
     }
 
@@ -191,8 +194,9 @@ impl CocClient {
     #[wasm_bindgen(js_name = operateExecution, unchecked_return_type = "Promise<Operated>")]
     pub fn operate_execution(
         &self,
-        execution_id: &str,
-        #[wasm_bindgen(unchecked_param_type = "OperateType")] operate_type: &str,
+        #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+        #[wasm_bindgen(js_name = "operateType", unchecked_param_type = "OperateType")]
+        operate_type: &str,
     ) -> Promise {
         let op = OperateType::parse(operate_type)
             .and_then(|t| OperateExecution::new(execution_id, t))
@@ -223,13 +227,11 @@ impl CocClient {
     #[wasm_bindgen(js_name = listExecutions, unchecked_return_type = "Promise<Page<Execution>>")]
     pub fn list_executions(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListExecutionsFilter | undefined")] filter: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListExecutionsFilter")] filter: Option<
+            JsValue,
+        >,
     ) -> Promise {
-        let op = if filter.is_undefined() || filter.is_null() {
-            Ok(ListFilter::default().into_op())
-        } else {
-            from_js::<ListFilter>(&filter, "filter").map(ListFilter::into_op)
-        };
+        let op = opt_from_js::<ListFilter>(filter, "filter").map(ListFilter::into_op);
         self.run(op)
     }
 
@@ -237,10 +239,11 @@ impl CocClient {
     #[wasm_bindgen(js_name = listExecutionSteps, unchecked_return_type = "Promise<Page<Step>>")]
     pub fn list_execution_steps(
         &self,
-        execution_id: &str,
-        #[wasm_bindgen(unchecked_param_type = "StepsOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "StepsOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let op = page_options(&options).and_then(|o| steps_op(execution_id, o));
+        let op =
+            opt_from_js::<PageOptions>(options, "options").and_then(|o| steps_op(execution_id, o));
         self.run(op)
     }
 
@@ -248,10 +251,11 @@ impl CocClient {
     #[wasm_bindgen(js_name = listExecutionInstances, unchecked_return_type = "Promise<Page<StepInstance>>")]
     pub fn list_execution_instances(
         &self,
-        execution_step_id: &str,
-        #[wasm_bindgen(unchecked_param_type = "PageOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(js_name = "executionStepId")] execution_step_id: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let op = page_options(&options).and_then(|o| instances_op(execution_step_id, o));
+        let op = opt_from_js::<PageOptions>(options, "options")
+            .and_then(|o| instances_op(execution_step_id, o));
         self.run(op)
     }
 
@@ -259,23 +263,13 @@ impl CocClient {
     #[wasm_bindgen(js_name = executeDocument, unchecked_return_type = "Promise<string>")]
     pub fn execute_document(
         &self,
-        document_id: &str,
-        #[wasm_bindgen(unchecked_param_type = "ExecuteDocumentBody | undefined")] body: JsValue,
+        #[wasm_bindgen(js_name = "documentId")] document_id: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "ExecuteDocumentBody")] body: Option<
+            JsValue,
+        >,
     ) -> Promise {
-        let body = if body.is_undefined() || body.is_null() {
-            Ok(ExecuteDocumentBody::default())
-        } else {
-            from_js(&body, "body")
-        };
+        let body = opt_from_js::<ExecuteDocumentBody>(body, "body");
         self.run(body.and_then(|b| ExecuteDocument::new(document_id, b).map_err(core_error)))
-    }
-}
-
-fn page_options(options: &JsValue) -> Result<PageOptions, JsValue> {
-    if options.is_undefined() || options.is_null() {
-        Ok(PageOptions::default())
-    } else {
-        from_js(options, "options")
     }
 }
 

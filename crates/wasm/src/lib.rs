@@ -204,14 +204,13 @@ pub(crate) fn instances_op(
     Ok(op)
 }
 
-fn opt_from_js<T: Default + serde::de::DeserializeOwned>(
-    value: &JsValue,
+pub(crate) fn opt_from_js<T: Default + serde::de::DeserializeOwned>(
+    value: Option<JsValue>,
     what: &str,
 ) -> Result<T, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        Ok(T::default())
-    } else {
-        from_js(value, what)
+    match value {
+        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, what),
+        _ => Ok(T::default()),
     }
 }
 
@@ -244,7 +243,9 @@ where
 
 /// Throws a `CocError` (kind `invalid_argument`) when `executionId` is not a usable ticket id.
 #[wasm_bindgen(js_name = validateExecutionId)]
-pub fn validate_execution_id(execution_id: &str) -> Result<(), JsValue> {
+pub fn validate_execution_id(
+    #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+) -> Result<(), JsValue> {
     coc_core::ExecutionId::parse(execution_id)
         .map(|_| ())
         .map_err(core_error)
@@ -254,8 +255,10 @@ pub fn validate_execution_id(execution_id: &str) -> Result<(), JsValue> {
 #[wasm_bindgen(js_name = getExecutionRequest, unchecked_return_type = "HttpRequest")]
 pub fn get_execution_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    execution_id: &str,
-    now_ms: Option<f64>,
+    #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
+        f64,
+    >,
 ) -> Result<JsValue, JsValue> {
     prepare(
         endpoint,
@@ -272,9 +275,12 @@ fn operate_type(s: &str) -> Result<OperateType, JsValue> {
 #[wasm_bindgen(js_name = operateExecutionRequest, unchecked_return_type = "HttpRequest")]
 pub fn operate_execution_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    execution_id: &str,
-    #[wasm_bindgen(unchecked_param_type = "OperateType")] operate_type_: &str,
-    now_ms: Option<f64>,
+    #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+    #[wasm_bindgen(js_name = "operateType", unchecked_param_type = "OperateType")]
+    operate_type_: &str,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
+        f64,
+    >,
 ) -> Result<JsValue, JsValue> {
     let op =
         OperateExecution::new(execution_id, operate_type(operate_type_)?).map_err(core_error)?;
@@ -285,10 +291,12 @@ pub fn operate_execution_request(
 #[wasm_bindgen(js_name = listExecutionsRequest, unchecked_return_type = "HttpRequest")]
 pub fn list_executions_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ListExecutionsFilter | undefined")] filter: JsValue,
-    now_ms: Option<f64>,
+    #[wasm_bindgen(unchecked_optional_param_type = "ListExecutionsFilter")] filter: Option<JsValue>,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
+        f64,
+    >,
 ) -> Result<JsValue, JsValue> {
-    let filter: ListFilter = opt_from_js(&filter, "filter")?;
+    let filter: ListFilter = opt_from_js(filter, "filter")?;
     prepare(endpoint, &filter.into_op(), now_ms)
 }
 
@@ -296,11 +304,13 @@ pub fn list_executions_request(
 #[wasm_bindgen(js_name = listExecutionStepsRequest, unchecked_return_type = "HttpRequest")]
 pub fn list_execution_steps_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    execution_id: &str,
-    #[wasm_bindgen(unchecked_param_type = "StepsOptions | undefined")] options: JsValue,
-    now_ms: Option<f64>,
+    #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "StepsOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
+        f64,
+    >,
 ) -> Result<JsValue, JsValue> {
-    let op = steps_op(execution_id, opt_from_js(&options, "options")?)?;
+    let op = steps_op(execution_id, opt_from_js(options, "options")?)?;
     prepare(endpoint, &op, now_ms)
 }
 
@@ -308,11 +318,13 @@ pub fn list_execution_steps_request(
 #[wasm_bindgen(js_name = listExecutionInstancesRequest, unchecked_return_type = "HttpRequest")]
 pub fn list_execution_instances_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    execution_step_id: &str,
-    #[wasm_bindgen(unchecked_param_type = "PageOptions | undefined")] options: JsValue,
-    now_ms: Option<f64>,
+    #[wasm_bindgen(js_name = "executionStepId")] execution_step_id: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
+        f64,
+    >,
 ) -> Result<JsValue, JsValue> {
-    let op = instances_op(execution_step_id, opt_from_js(&options, "options")?)?;
+    let op = instances_op(execution_step_id, opt_from_js(options, "options")?)?;
     prepare(endpoint, &op, now_ms)
 }
 
@@ -320,11 +332,13 @@ pub fn list_execution_instances_request(
 #[wasm_bindgen(js_name = executeDocumentRequest, unchecked_return_type = "HttpRequest")]
 pub fn execute_document_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    document_id: &str,
-    #[wasm_bindgen(unchecked_param_type = "ExecuteDocumentBody | undefined")] body: JsValue,
-    now_ms: Option<f64>,
+    #[wasm_bindgen(js_name = "documentId")] document_id: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "ExecuteDocumentBody")] body: Option<JsValue>,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
+        f64,
+    >,
 ) -> Result<JsValue, JsValue> {
-    let body: ExecuteDocumentBody = opt_from_js(&body, "body")?;
+    let body: ExecuteDocumentBody = opt_from_js(body, "body")?;
     let op = ExecuteDocument::new(document_id, body).map_err(core_error)?;
     prepare(endpoint, &op, now_ms)
 }
@@ -333,7 +347,7 @@ pub fn execute_document_request(
 /// the service answers without a ticket.
 #[wasm_bindgen(js_name = parseGetExecution, unchecked_return_type = "Execution")]
 pub fn parse_get_execution(
-    execution_id: &str,
+    #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
     #[wasm_bindgen(unchecked_param_type = "HttpResponseLike")] response: JsValue,
 ) -> Result<JsValue, JsValue> {
     parse(
@@ -461,7 +475,9 @@ pub fn status_label(
 pub fn sign(
     #[wasm_bindgen(unchecked_param_type = "SignableRequest")] request: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
-    now_ms: Option<f64>,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
+        f64,
+    >,
 ) -> Result<JsValue, JsValue> {
     let mut req = convert::request_from_js(&request)?;
     let creds: CredentialsConfig = from_js(&credentials, "credentials")?;
@@ -477,6 +493,6 @@ pub fn sign(
 
 /// The `X-Sdk-Date` form of a time: `YYYYMMDDTHHMMSSZ`.
 #[wasm_bindgen(js_name = sdkDate)]
-pub fn sdk_date(now_ms: f64) -> String {
+pub fn sdk_date(#[wasm_bindgen(js_name = "nowMs")] now_ms: f64) -> String {
     UnixTime::from_millis(now_ms as i64).sdk_date()
 }

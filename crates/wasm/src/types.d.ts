@@ -13,16 +13,16 @@ export type ExecutionType = "BATCH" | "RATE_CONTROL" | "NORMAL" | (string & {});
 export type OperateType = "RESUME" | "TERMINATE" | "RETRY" | "SKIP_BATCH";
 
 /** A `{ key, value }` pair: parameters, tags, inputs, outputs. */
-export interface KeyValue {
+export type KeyValue = {
   key: string;
   value: string | null;
-}
+};
 
 /** Targets of a rate-controlled or batch ticket. */
-export interface Target {
+export type Target = {
   key: "InstanceValues" | "BatchValues" | (string & {});
   values: JsonValue[];
-}
+};
 
 /**
  * A job-execution ticket, with the service's own field names.
@@ -51,7 +51,8 @@ export interface Execution {
   target_parameter_name: string | null;
   targets: Target[];
   type: ExecutionType | null;
-  [extra: string]: JsonValue | undefined;
+  /** Fields a newer service adds, kept as sent. */
+  [extra: string]: unknown;
 }
 
 /** One step of a ticket. */
@@ -66,7 +67,8 @@ export interface Step {
   inputs: KeyValue[];
   outputs: KeyValue[];
   properties: { [key: string]: JsonValue };
-  [extra: string]: JsonValue | undefined;
+  /** Fields a newer service adds, kept as sent. */
+  [extra: string]: unknown;
 }
 
 /** One target's run of one step. */
@@ -79,7 +81,8 @@ export interface StepInstance {
   status: ExecutionStatus | null;
   message: string | null;
   properties: { [key: string]: JsonValue };
-  [extra: string]: JsonValue | undefined;
+  /** Fields a newer service adds, kept as sent. */
+  [extra: string]: unknown;
 }
 
 /** One page of a list. `total` counts all matches (the page's length if the service omits it). */
