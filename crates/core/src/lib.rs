@@ -2,10 +2,31 @@
 //!
 //! This crate knows the six job-execution operations of the Cloud Operations
 //! Center API (GetExecution, OperateExecution, ListExecutions,
-//! ListExecutionSteps, ListExecutionInstances, ExecuteDocument): their
-//! models, how to build each request, how to read each response, which
-//! operations a console should offer for a ticket, and how to sign a request
-//! with AK/SK.
+//! ListExecutionSteps, ListExecutionInstances, ExecuteDocument):
+//!
+//! - **models** of what the service sends ([`Execution`], [`Step`],
+//!   [`StepInstance`], [`Page`]), decoded as tolerantly as the real service
+//!   demands (an `id` as string, number or absent; `null` arrays; unknown
+//!   status and type values kept raw; `strat_time`; unknown fields kept in
+//!   `extra` and serialised back);
+//! - **request builders**: each operation is a plain value ([`GetExecution`],
+//!   [`ListExecutions`], ...) that validates its ids and filters, and
+//!   [`Endpoint::prepare`] turns it into an [`HttpRequest`] for a base URL
+//!   (with or without a path prefix) and an [`Auth`] choice (none, IAM token,
+//!   or AK/SK signing with security token, domain id or project id);
+//! - **response parsers**: [`Operation::parse_response`] reads status,
+//!   headers and body into a typed result or one [`Error`] that keeps the
+//!   HTTP status, the service's `error_code`/`error_msg` and the
+//!   `X-request-id`; it never panics, whatever the bytes;
+//! - **guidance**: [`advise`] says which operations a console should offer
+//!   for a ticket and, for the others, why not (the server still decides);
+//! - **status helpers**: [`ExecutionStatus::is_terminal`] and
+//!   [`ExecutionStatus::is_active`] (poll while active);
+//! - **AK/SK signing** ([`sign`]): SDK-HMAC-SHA256 as a pure function of the
+//!   request, the credentials and a caller-supplied [`UnixTime`], plus the
+//!   verifier a simulator or gateway needs. It reproduces the published
+//!   vectors and the official Python SDK's signer byte for byte
+//!   (`tests/signing_vectors.rs`, `tests/sdk_signing.rs`).
 //!
 //! # What it deliberately does not do
 //!
@@ -14,14 +35,15 @@
 //!   in the gateway, Node's `fetch` in the npm package).
 //! - **No clock.** Signing needs the time; the caller passes a [`UnixTime`].
 //! - **No JS.** It compiles to `wasm32-unknown-unknown` and native alike and
-//!   never mentions `JsValue`; the bindings live in their own crate.
+//!   has no JS type in its API; the bindings live in their own crate.
+//!   `tests/no_io.rs` holds the dependency tree and the source to that.
 //! - **No retries or policy about sending.** In particular an
 //!   [`OperateExecution`] must never be retried automatically.
 //!
 //! # Example
 //!
 //! ```
-//! use coc_core::{Auth, Endpoint, GetExecution, HttpResponse, Operation, UnixTime};
+//! use coc_core::{Auth, Endpoint, GetExecution, HttpResponse, OperateType, Operation, UnixTime};
 //!
 //! // A gateway mounted under a path prefix that signs for us.
 //! let endpoint = Endpoint::new("http://127.0.0.1:8080/api/coc/", Auth::None)?;
@@ -36,9 +58,32 @@
 //! assert!(ticket.status_or_unknown().is_active());
 //!
 //! // Which buttons to show, and why the others are hidden.
-//! for advice in coc_core::advise(&ticket) {
-//!     println!("{}: {:?}", advice.operation, advice.not_offered);
-//! }
+//! let advice = coc_core::advise(&ticket);
+//! let offered: Vec<OperateType> = advice.iter().filter(|a| a.offered()).map(|a| a.operation).collect();
+//! assert_eq!(offered, [OperateType::SkipBatch, OperateType::Terminate]);
+//! assert_eq!(
+//!     advice[0].not_offered.as_deref(),
+//!     Some("The ticket is running; only a suspended or failed ticket can be resumed.")
+//! );
+//! # Ok::<(), coc_core::Error>(())
+//! ```
+//!
+//! Signing with AK/SK (outside a browser: the SK must never reach one):
+//!
+//! ```
+//! use coc_core::sign::{self, Credentials, UnixTime};
+//! use coc_core::{Auth, Endpoint, OperateExecution, OperateType};
+//!
+//! let creds = Credentials::new("AK", "SK").with_project_id("77b6a44cba5143ab91d13ab9a8ff44fd");
+//! let endpoint = Endpoint::new("https://coc.myhuaweicloud.com", Auth::AkSk(creds))?;
+//! let op = OperateExecution::new("EX1", OperateType::Terminate)?;
+//! let request = endpoint.prepare(&op, UnixTime::from_secs(1_764_576_550))?;
+//! assert_eq!(request.header("X-Sdk-Date"), Some("20251201T080910Z"));
+//! assert!(request.header("Authorization").unwrap().starts_with(
+//!     "SDK-HMAC-SHA256 Access=AK, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature="
+//! ));
+//! // The same module verifies, as a simulator or gateway does.
+//! sign::verify(&request, |ak| (ak == "AK").then(|| "SK".to_owned())).unwrap();
 //! # Ok::<(), coc_core::Error>(())
 //! ```
 //!
@@ -56,6 +101,8 @@
 //! assert_eq!(err.to_string(), "http 400 COC.00040702: target instance does not exist (request id 0af3)");
 //! # Ok::<(), coc_core::Error>(())
 //! ```
+
+#![warn(missing_docs)]
 
 mod endpoint;
 mod error;
