@@ -97,5 +97,11 @@ fn dropped_connection() -> Response {
             "simulated dropped connection",
         ))
     });
-    Response::new(Body::from_stream(failing))
+    let mut response = Response::new(Body::from_stream(failing));
+    response.extensions_mut().insert(Dropped);
+    response
 }
+
+/// Marks a response that will drop its connection (for the request log).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dropped;

@@ -70,10 +70,15 @@ pub(crate) async fn request_id(
     if let Ok(v) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
+    let dropped = response
+        .extensions()
+        .get::<crate::faults::Dropped>()
+        .is_some();
     tracing::info!(
         %method,
         %path,
         status = response.status().as_u16(),
+        dropped,
         request_id = %id,
         ms = started.elapsed().as_millis() as u64,
         "request"
