@@ -48,7 +48,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -173,6 +173,8 @@ pub(crate) struct AppState {
     pub(crate) origins: OriginPolicy,
     pub(crate) site: StaticSite,
     pub(crate) body_limit: usize,
+    /// The simulator's `/__sim/*` routes, in simulator mode.
+    pub(crate) control: Option<Router>,
 }
 
 /// A built application: the router and what it is connected to.
@@ -238,24 +240,15 @@ pub async fn app(config: &Config) -> Result<App, Error> {
         origins: origins.clone(),
         site,
         body_limit: config.body_limit,
+        control,
     });
 
-    let mut router: Router = Router::new()
+    let router: Router = Router::new()
         .route("/healthz", get(health))
         .route("/v1", any(routes::api))
         .route("/v1/{*rest}", any(routes::api))
-        .fallback(static_files::serve)
+        .fallback(fallback)
         .with_state(Arc::clone(&state));
-    if let Some(control) = control {
-        // As a service, so the simulator's own fallback (a COC-style 404 for
-        // unknown control paths) stays inside /__sim.
-        // (axum refuses a bare Router in route_service; the identity map
-        // makes it an ordinary service.)
-        let control = control.map_request(|req: Request| req);
-        router = router
-            .route_service("/__sim", control.clone())
-            .route_service("/__sim/{*rest}", control);
-    }
     let router = router
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
@@ -277,6 +270,20 @@ pub async fn app(config: &Config) -> Result<App, Error> {
         simulator,
         mode,
     })
+}
+
+/// `/__sim/*` to the simulator's control routes (simulator mode), all else
+/// to the console's files. Dispatched here rather than by a wildcard route,
+/// whose path parameter would leak into the simulator's own `Path` extractors.
+async fn fallback(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let path = req.uri().path();
+    if let Some(control) = &state.control
+        && (path == "/__sim" || path.starts_with("/__sim/"))
+    {
+        let Ok(response) = control.clone().oneshot(req).await;
+        return response;
+    }
+    static_files::serve(State(state), req).await
 }
 
 async fn health() -> Response {
@@ -529,4 +536,65 @@ pub fn credentials_from_env(
         creds = creds.with_project_id(p);
     }
     Ok(Some(creds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn credentials_come_from_the_sdk_variables() {
+        assert!(credentials_from_env(env(&[])).unwrap().is_none());
+        let c = credentials_from_env(env(&[
+            (env::AK, "AK1"),
+            (env::SK, " SK1 "),
+            (env::SECURITY_TOKEN, "tok"),
+            (env::DOMAIN_ID, "dom"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.access_key, "AK1");
+        assert_eq!(c.expose_secret_key(), "SK1");
+        assert_eq!(c.security_token.as_deref(), Some("tok"));
+        assert_eq!(c.domain_id.as_deref(), Some("dom"));
+        assert_eq!(c.project_id, None);
+        // Blank counts as unset; half a pair is an error naming the missing half.
+        assert!(
+            credentials_from_env(env(&[(env::AK, ""), (env::SK, "")]))
+                .unwrap()
+                .is_none()
+        );
+        let err = credentials_from_env(env(&[(env::SK, "x")])).unwrap_err();
+        assert!(err.to_string().contains(env::AK), "{err}");
+        // The SK never shows in Debug output of the configuration.
+        let auth = UpstreamAuth::Sign(c);
+        assert!(!format!("{auth:?}").contains("SK1"));
+    }
+
+    #[test]
+    fn path_checks() {
+        use routes::check_path;
+        for ok in ["/", "/v1/executions/EX1", "/a.b/c..d", "/executions/EX%41"] {
+            assert!(check_path(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "/a/../b",
+            "/..",
+            "/./x",
+            "/%2e%2E/x",
+            "/a%2Fb",
+            "/a%5cb",
+            "/a\\b",
+        ] {
+            assert!(check_path(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -4,6 +4,7 @@
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
@@ -118,7 +119,8 @@ struct Args {
     #[arg(long, env = "COC_GATEWAY_MAX_BODY_BYTES", default_value_t = coc_gateway::DEFAULT_BODY_LIMIT, value_name = "BYTES")]
     max_body_bytes: usize,
 
-    /// Seed of the embedded simulator's tickets (simulator mode).
+    /// Seed of the embedded simulator's tickets. This and every other
+    /// --sim-* flag apply in simulator mode only (no --upstream).
     #[arg(long, env = "COC_SIM_SEED", default_value_t = 42)]
     sim_seed: u64,
 
@@ -127,8 +129,14 @@ struct Args {
     #[arg(long, env = "COC_SIM_MANUAL_CLOCK")]
     sim_manual_clock: bool,
 
-    /// Start time of the manual clock, epoch milliseconds.
-    #[arg(long, env = "COC_SIM_START_MS", value_name = "MS")]
+    /// Start time of the manual clock, epoch milliseconds (default
+    /// 2025-07-01T10:00:00Z, the time the seeded tickets are built around).
+    #[arg(
+        long,
+        env = "COC_SIM_START_MS",
+        value_name = "MS",
+        requires = "sim_manual_clock"
+    )]
     sim_start_ms: Option<i64>,
 
     /// Fault knob: latency the simulator adds to every API answer, in ms.
@@ -200,10 +208,21 @@ enum LogFormat {
     Json,
 }
 
-fn main() -> Result<()> {
+fn main() -> ExitCode {
     let args = Args::parse();
     init_logging(args.log_level, args.log_format);
-    let config = config(&args)?;
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One readable line (with causes), never a backtrace.
+            let _ = writeln!(std::io::stderr(), "coc-gateway: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<()> {
+    let config = config(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
