@@ -1,5 +1,19 @@
 //! The six job-execution operations: each a plain value that knows its
 //! request parts and how to read its response.
+//!
+//! How responses are read, for every operation:
+//! - a non-2xx status is [`Error::Api`] when the body is a structured error
+//!   (`error_code`/`error_msg`, or `{"error": {"code", "message"}}`), else
+//!   [`Error::Http`] with an excerpt of the body (an HTML page, an empty 502);
+//! - OperateExecution: any 2xx is success, whatever the body (the SDKs do
+//!   the same: the documented body is a bare string, the example `{ }`);
+//! - the others: the body must be one JSON object (no trailing bytes, not an
+//!   array; a UTF-8 byte-order mark is skipped); a wrong type is
+//!   [`Error::Decode`] naming the JSON path; a COC `error_code` in a 2xx body
+//!   without `data` is [`Error::Api`];
+//! - GetExecution: `data` null or missing is [`Error::NotFound`]; list
+//!   operations: `data` null or missing is an empty page, a `null` item is
+//!   dropped, a missing `total` is the page length.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
