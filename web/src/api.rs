@@ -1,0 +1,373 @@
+//! The one place the console talks HTTP.
+//!
+//! Requests are built by `coc_core::Endpoint::prepare` and responses read by
+//! the operation's own `parse_response`: this module only moves bytes (with
+//! gloo-net's `fetch`) and turns what can go wrong on the way into a
+//! [`ApiFailure`] an operator can act on. It never decodes COC JSON itself,
+//! and it never retries: a POST that failed in flight may still have landed.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use coc_core::{Endpoint, HttpRequest, HttpResponse, Method, Operation, UnixTime};
+
+/// A response as it came off the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Header pairs (only those the browser exposes; cross-origin that is
+    /// what the gateway lists in `Access-Control-Expose-Headers`).
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+/// Why no response arrived at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// `fetch` rejected: connection refused, DNS, TLS, or a CORS refusal (the
+    /// browser deliberately does not say which).
+    Network(String),
+    /// No answer within the client-side limit; the request was aborted.
+    Timeout {
+        /// The limit, in seconds.
+        secs: u32,
+    },
+}
+
+/// A boxed future of a transport.
+pub type TransportFuture = Pin<Box<dyn Future<Output = Result<RawResponse, TransportError>>>>;
+
+/// Sends one prepared request. The console uses [`fetch_transport`]; tests
+/// plug in fakes that answer from memory and count what was sent.
+pub type Transport = Arc<dyn Fn(HttpRequest) -> TransportFuture + Send + Sync>;
+
+/// An endpoint plus a way to send: everything a view needs to call the API.
+#[derive(Clone)]
+pub struct ApiClient {
+    endpoint: Endpoint,
+    transport: Transport,
+}
+
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for ApiClient {
+    fn eq(&self, other: &Self) -> bool {
+        self.endpoint == other.endpoint && Arc::ptr_eq(&self.transport, &other.transport)
+    }
+}
+
+impl ApiClient {
+    /// A client that sends with the browser's `fetch`.
+    pub fn new(endpoint: Endpoint) -> Self {
+        Self {
+            endpoint,
+            transport: fetch_transport(),
+        }
+    }
+
+    /// A client with a custom transport (tests, or a host that proxies).
+    pub fn with_transport(endpoint: Endpoint, transport: Transport) -> Self {
+        Self {
+            endpoint,
+            transport,
+        }
+    }
+
+    /// Where requests go.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// Builds, sends and reads one operation. Sends exactly once.
+    pub async fn call<O: Operation>(&self, op: &O) -> Result<O::Output, ApiFailure> {
+        let now = UnixTime::from_millis(js_sys::Date::now() as i64);
+        let request = self.endpoint.prepare(op, now).map_err(ApiFailure::Core)?;
+        let origin = self.endpoint.base.origin().to_owned();
+        let raw = (self.transport)(request).await.map_err(|e| match e {
+            TransportError::Network(detail) => ApiFailure::Network { origin, detail },
+            TransportError::Timeout { secs } => ApiFailure::Timeout { origin, secs },
+        })?;
+        op.parse_response(&HttpResponse::new(raw.status, &raw.headers, &raw.body))
+            .map_err(ApiFailure::Core)
+    }
+}
+
+/// How long a GET may take before the console gives up on it. A POST is
+/// never aborted: its outcome would become unknowable.
+pub const GET_TIMEOUT_SECS: u32 = 20;
+
+/// The browser's `fetch`, through gloo-net.
+pub fn fetch_transport() -> Transport {
+    Arc::new(|request: HttpRequest| Box::pin(fetch(request)) as TransportFuture)
+}
+
+async fn fetch(request: HttpRequest) -> Result<RawResponse, TransportError> {
+    use gloo_net::http::{Method as GlooMethod, RequestBuilder};
+
+    let mut builder = RequestBuilder::new(&request.url).method(match request.method {
+        Method::Get => GlooMethod::GET,
+        Method::Post => GlooMethod::POST,
+    });
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    // A GET gets an abort timer; the guard clears it when we are done.
+    let abort = match request.method {
+        Method::Get => web_sys::AbortController::new().ok(),
+        Method::Post => None,
+    };
+    let timer = abort.as_ref().and_then(|ctl| {
+        let ctl = ctl.clone();
+        leptos::prelude::set_timeout_with_handle(
+            move || ctl.abort(),
+            std::time::Duration::from_secs(u64::from(GET_TIMEOUT_SECS)),
+        )
+        .ok()
+    });
+    let signal = abort.as_ref().map(web_sys::AbortController::signal);
+    builder = builder.abort_signal(signal.as_ref());
+    let built = if request.body.is_empty() {
+        builder.build()
+    } else {
+        builder.body(js_sys::Uint8Array::from(request.body.as_slice()))
+    };
+    let outcome = async {
+        let req = built.map_err(|e| TransportError::Network(e.to_string()))?;
+        let resp = req.send().await.map_err(classify_fetch_error)?;
+        let status = resp.status();
+        let headers: Vec<(String, String)> = resp.headers().entries().collect();
+        let body = resp.binary().await.map_err(classify_fetch_error)?;
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+    .await;
+    if let Some(t) = timer {
+        t.clear();
+    }
+    outcome
+}
+
+fn classify_fetch_error(e: gloo_net::Error) -> TransportError {
+    match e {
+        gloo_net::Error::JsError(js) if js.name == "AbortError" => TransportError::Timeout {
+            secs: GET_TIMEOUT_SECS,
+        },
+        gloo_net::Error::JsError(js) => {
+            TransportError::Network(format!("{}: {}", js.name, js.message))
+        }
+        other => TransportError::Network(other.to_string()),
+    }
+}
+
+/// Everything that can go wrong with one call, as the UI reports it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiFailure {
+    /// No response: network down, gateway stopped, or CORS refused.
+    #[error("could not reach {origin}: {detail}")]
+    Network {
+        /// The gateway's origin.
+        origin: String,
+        /// What the browser said (usually just "TypeError: Failed to fetch").
+        detail: String,
+    },
+    /// The console stopped waiting.
+    #[error("no answer from {origin} within {secs} s")]
+    Timeout {
+        /// The gateway's origin.
+        origin: String,
+        /// The limit.
+        secs: u32,
+    },
+    /// Anything the core reported: a COC error, a non-JSON body, not found...
+    #[error("{0}")]
+    Core(coc_core::Error),
+}
+
+/// The kinds of failure a user will meet, each with its own explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The ticket does not exist (or is not visible to these credentials).
+    NotFound,
+    /// 401 or 403.
+    Auth,
+    /// fetch failed: network or CORS.
+    Network,
+    /// 504 from a gateway, or the console's own timeout.
+    Timeout,
+    /// A body that is not what the API sends (HTML error page, empty, garbled).
+    NotJson,
+    /// The service refused with a COC error.
+    Api,
+    /// A non-2xx without a COC body that is not one of the above.
+    Http,
+    /// The request could not be built (bad id, bad settings).
+    Invalid,
+}
+
+impl FailureKind {
+    /// A stable name, used as a CSS hook and by tests.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FailureKind::NotFound => "not-found",
+            FailureKind::Auth => "auth",
+            FailureKind::Network => "network",
+            FailureKind::Timeout => "timeout",
+            FailureKind::NotJson => "not-json",
+            FailureKind::Api => "api",
+            FailureKind::Http => "http",
+            FailureKind::Invalid => "invalid",
+        }
+    }
+}
+
+impl ApiFailure {
+    /// Which kind of failure this is.
+    pub fn kind(&self) -> FailureKind {
+        use coc_core::Error as E;
+        match self {
+            ApiFailure::Network { .. } => FailureKind::Network,
+            ApiFailure::Timeout { .. } => FailureKind::Timeout,
+            ApiFailure::Core(e) => match e {
+                E::NotFound { .. } => FailureKind::NotFound,
+                _ if e.is_auth() => FailureKind::Auth,
+                _ if e.status() == Some(504) => FailureKind::Timeout,
+                _ if e.status() == Some(404) => FailureKind::NotFound,
+                E::Api(_) => FailureKind::Api,
+                E::Decode(_) => FailureKind::NotJson,
+                E::Http { excerpt, .. } if !looks_like_json(excerpt) => FailureKind::NotJson,
+                E::Http { .. } => FailureKind::Http,
+                E::InvalidArgument { .. } | E::InvalidEndpoint { .. } => FailureKind::Invalid,
+                _ => FailureKind::Http,
+            },
+        }
+    }
+
+    /// True when trying again later may help (worth polling on).
+    pub fn is_transient(&self) -> bool {
+        match self.kind() {
+            FailureKind::Network | FailureKind::Timeout => true,
+            FailureKind::Http | FailureKind::NotJson => {
+                matches!(self.status(), Some(s) if s >= 500)
+            }
+            _ => false,
+        }
+    }
+
+    /// HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiFailure::Core(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// The service's error code, exactly as sent.
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            ApiFailure::Core(e) => e.error_code(),
+            _ => None,
+        }
+    }
+
+    /// The service's error message, exactly as sent.
+    pub fn error_msg(&self) -> Option<&str> {
+        match self {
+            ApiFailure::Core(e) => e.error_msg(),
+            _ => None,
+        }
+    }
+
+    /// The request id, for support.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            ApiFailure::Core(e) => e.request_id(),
+            _ => None,
+        }
+    }
+
+    /// The start of an unexpected body, when there was one.
+    pub fn excerpt(&self) -> Option<&str> {
+        match self {
+            ApiFailure::Core(coc_core::Error::Http { excerpt, .. }) => Some(excerpt),
+            ApiFailure::Core(coc_core::Error::Decode(d)) => Some(&d.excerpt),
+            _ => None,
+        }
+    }
+
+    /// A one-line headline.
+    pub fn title(&self) -> String {
+        match self.kind() {
+            FailureKind::NotFound => "Ticket not found".to_owned(),
+            FailureKind::Auth => format!(
+                "The credentials were refused (HTTP {})",
+                self.status().unwrap_or(401)
+            ),
+            FailureKind::Network => "The gateway could not be reached".to_owned(),
+            FailureKind::Timeout => match self {
+                ApiFailure::Timeout { secs, .. } => {
+                    format!("No answer within {secs} seconds")
+                }
+                _ => "The gateway timed out waiting for the service (HTTP 504)".to_owned(),
+            },
+            FailureKind::NotJson => match self.status() {
+                Some(s) => format!("The answer was not COC JSON (HTTP {s})"),
+                None => "The answer was not COC JSON".to_owned(),
+            },
+            FailureKind::Api => match self.status() {
+                Some(s) => format!("The service refused the request (HTTP {s})"),
+                None => "The service refused the request".to_owned(),
+            },
+            FailureKind::Http => format!(
+                "The gateway answered HTTP {}",
+                self.status().unwrap_or_default()
+            ),
+            FailureKind::Invalid => "The request could not be built".to_owned(),
+        }
+    }
+
+    /// What the operator can do about it.
+    pub fn hint(&self, page_origin: &str) -> String {
+        match (self.kind(), self) {
+            (FailureKind::NotFound, _) => "Check the ticket id. A ticket from another region or account does not show up here; nor does one these credentials may not see.".to_owned(),
+            (FailureKind::Auth, _) => "If the gateway signs requests, its AK/SK is wrong or lacks the coc:execution permissions. If you pasted an IAM token in Settings, it may have expired (tokens last 24 hours): paste a fresh one.".to_owned(),
+            (FailureKind::Network, ApiFailure::Network { origin, .. }) => {
+                if origin == page_origin {
+                    format!("The browser got no answer from {origin}. Is the gateway running? Check the gateway URL in Settings.")
+                } else {
+                    format!("The browser got no answer from {origin}. Is the gateway running, and does it list this page's origin ({page_origin}) among its allowed CORS origins? The browser hides which of the two it was.")
+                }
+            }
+            (FailureKind::Timeout, ApiFailure::Timeout { .. }) => "The gateway accepted the connection but did not answer. It may be overloaded; the console will try again.".to_owned(),
+            (FailureKind::Timeout, _) => "The gateway is up but the COC service behind it did not answer in time. The console will try again.".to_owned(),
+            (FailureKind::NotJson, _) => "Something other than the COC API answered: a proxy error page, an empty body, or the wrong gateway URL in Settings.".to_owned(),
+            (FailureKind::Api, _) => "The service's own words are below. Quote the request id to support.".to_owned(),
+            (FailureKind::Http, _) => "The gateway answered without a COC error body. Quote the request id, if any, to support.".to_owned(),
+            (FailureKind::Invalid, _) => "Check the ticket id and the gateway URL in Settings.".to_owned(),
+            _ => String::new(),
+        }
+    }
+}
+
+fn looks_like_json(excerpt: &str) -> bool {
+    let t = excerpt.trim_start();
+    t.starts_with('{') || t.starts_with('[')
+}
+
+/// The page's origin, for hints (`http://127.0.0.1:8080`).
+pub fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,280 @@
+//! The routed pages: open a ticket, the ticket, settings.
+
+use coc_core::ExecutionId;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::{ApiClient, page_origin};
+use crate::errors::ErrorPanel;
+use crate::fmt;
+use crate::set_title;
+use crate::settings::{AuthMode, POLL_CHOICES, Settings};
+use crate::status::{StatusBadge, status_label};
+use crate::storage::{self, RecentTicket};
+use crate::ticket::{TicketEvent, TicketView};
+
+const APP: &str = "COC console";
+
+/// Start page: an id field validated as you type, and recent tickets.
+#[component]
+pub fn OpenPage() -> impl IntoView {
+    set_title(&format!("Open a ticket · {APP}"));
+    let input = RwSignal::new(String::new());
+    let touched = RwSignal::new(false);
+    let parsed = Memo::new(move |_| {
+        let v = input.get();
+        let v = v.trim();
+        if v.is_empty() {
+            Err(String::new())
+        } else {
+            ExecutionId::parse(v).map_err(|e| e.to_string())
+        }
+    });
+    let problem = move || match parsed.get() {
+        Err(e) if !e.is_empty() => Some(e),
+        Err(_) if touched.get() => {
+            Some("Enter a ticket id, e.g. EX2025070121014501xxxxxx.".to_owned())
+        }
+        _ => None,
+    };
+    let navigate = use_navigate();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touched.set(true);
+        if let Ok(id) = parsed.get_untracked() {
+            navigate(&format!("/executions/{id}"), Default::default());
+        }
+    };
+    let recent = RwSignal::new(storage::recent());
+    let now = js_sys::Date::now();
+    view! {
+        <section class="coc-card coc-narrow coc-open">
+            <h1>"Open a ticket"</h1>
+            <form class="coc-open-form" on:submit=on_submit novalidate=true>
+                <label for="coc-open-id" class="coc-label">"Ticket id"</label>
+                <div class="coc-input-row">
+                    <input
+                        id="coc-open-id"
+                        name="execution_id"
+                        class="coc-input coc-mono"
+                        type="text"
+                        autocomplete="off"
+                        spellcheck="false"
+                        placeholder="EX2025070121014501xxxxxx"
+                        aria-invalid=move || problem().is_some().to_string()
+                        aria-describedby="coc-open-id-help"
+                        prop:value=move || input.get()
+                        on:input=move |ev| input.set(event_target_value(&ev))
+                        on:blur=move |_| touched.set(true)
+                    />
+                    <button type="submit" class="coc-btn coc-btn-primary" aria-disabled=move || parsed.get().is_err().to_string()>
+                        "Open"
+                    </button>
+                </div>
+                <p id="coc-open-id-help" class=move || if problem().is_some() { "coc-field-error" } else { "coc-muted" } aria-live="polite">
+                    {move || problem().unwrap_or_else(|| "The id from the COC console or from the API, e.g. EX2025070121014501xxxxxx.".to_owned())}
+                </p>
+            </form>
+        </section>
+        <section class="coc-card coc-narrow coc-recent" aria-label="Recent tickets">
+            <div class="coc-section-head">
+                <h2>"Recent tickets"</h2>
+                <Show when=move || recent.with(|r| !r.is_empty())>
+                    <button type="button" class="coc-btn coc-btn-small" on:click=move |_| {
+                        storage::clear_recent();
+                        recent.set(Vec::new());
+                    }>"Clear"</button>
+                </Show>
+            </div>
+            <Show
+                when=move || recent.with(|r| !r.is_empty())
+                fallback=|| view! { <p class="coc-empty">"Tickets you open are listed here, in this browser only."</p> }
+            >
+                <ul class="coc-recent-list">
+                    {move || recent.get().into_iter().map(|r| recent_row(r, now)).collect_view()}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+fn recent_row(r: RecentTicket, now: f64) -> impl IntoView {
+    let status = r
+        .status
+        .as_deref()
+        .map(coc_core::ExecutionStatus::from_wire);
+    let href = format!("/executions/{}", r.id);
+    view! {
+        <li class="coc-recent-item">
+            <a href=href class="coc-mono">{r.id.clone()}</a>
+            <span class="coc-recent-job">{r.job.clone().unwrap_or_default()}</span>
+            {status.map(|s| view! { <StatusBadge status=Some(s) /> })}
+            <span class="coc-rel">{fmt::relative(r.seen_at as i64, now)}</span>
+        </li>
+    }
+}
+
+/// `/executions/{id}`: the ticket view, plus what belongs to the page: the
+/// tab title and the recent list.
+#[component]
+pub fn TicketPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Signal::derive(move || params.with(|p| p.get("id").unwrap_or_default()));
+    let settings = expect_context::<RwSignal<Settings>>();
+    let endpoint = Memo::new(move |_| settings.with(Settings::endpoint));
+    let client = Memo::new(move |_| endpoint.get().map(ApiClient::new));
+    let poll = settings.with_untracked(|s| s.poll_secs);
+
+    Effect::new(move |_| set_title(&format!("{} · {APP}", id.get())));
+    let on_event = Callback::new(move |ev: TicketEvent| match ev {
+        TicketEvent::Loaded {
+            execution_id,
+            status,
+            document_name,
+        } => {
+            set_title(&format!(
+                "{} · {execution_id} · {APP}",
+                status_label(status.as_ref())
+            ));
+            storage::remember_recent(RecentTicket {
+                id: execution_id,
+                job: document_name,
+                status: status.map(|s| s.as_str().to_owned()),
+                seen_at: js_sys::Date::now(),
+            });
+        }
+        TicketEvent::StatusChanged {
+            execution_id, to, ..
+        } => {
+            set_title(&format!(
+                "{} · {execution_id} · {APP}",
+                status_label(to.as_ref())
+            ));
+        }
+        TicketEvent::Failed {
+            execution_id,
+            operation: None,
+            failure,
+        } => {
+            set_title(&format!("{} · {execution_id} · {APP}", failure.title()));
+        }
+        TicketEvent::PollIntervalChanged(s) => settings.update(|st| {
+            st.poll_secs = s;
+            st.save();
+        }),
+        _ => {}
+    });
+
+    move || match client.get() {
+        Ok(c) => {
+            view! { <TicketView execution_id=id client=c poll_secs=poll on_event /> }.into_any()
+        }
+        Err(e) => view! {
+            <section class="coc-card coc-narrow">
+                <ErrorPanel failure=crate::api::ApiFailure::Core(e) heading="Settings:" />
+                <p><a href="/settings">"Fix the settings"</a></p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+/// Gateway URL, authentication and polling.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    set_title(&format!("Settings · {APP}"));
+    let settings = expect_context::<RwSignal<Settings>>();
+    let draft = RwSignal::new(settings.get_untracked());
+    let saved = RwSignal::new(false);
+    let problem = Memo::new(move |_| draft.with(|d| d.endpoint().err().map(|e| e.to_string())));
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if problem.get_untracked().is_some() {
+            return;
+        }
+        let d = draft.get_untracked();
+        d.save();
+        settings.set(d);
+        saved.set(true);
+    };
+    let edit = move |f: &dyn Fn(&mut Settings)| {
+        draft.update(|d| f(d));
+        saved.set(false);
+    };
+    let origin = page_origin();
+    let poll_options = POLL_CHOICES
+        .iter()
+        .map(|s| view! { <option value=s.to_string()>{format!("every {s} s")}</option> })
+        .collect_view();
+    view! {
+        <section class="coc-card coc-narrow coc-settings">
+            <h1>"Settings"</h1>
+            <form on:submit=save novalidate=true>
+                <label class="coc-label" for="coc-set-url">"Gateway URL"</label>
+                <input
+                    id="coc-set-url"
+                    class="coc-input coc-mono"
+                    type="url"
+                    placeholder=origin.clone()
+                    aria-describedby="coc-set-url-help"
+                    prop:value=move || draft.with(|d| d.gateway_url.clone())
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.gateway_url = v.clone()) }
+                />
+                <p id="coc-set-url-help" class="coc-muted">
+                    {format!("Leave empty to use this page's origin ({origin}). Another origin must allow this one in its CORS settings.")}
+                </p>
+
+                <fieldset class="coc-fieldset">
+                    <legend class="coc-label">"Authentication"</legend>
+                    <label class="coc-radio">
+                        <input type="radio" name="coc-auth" value="gateway"
+                            prop:checked=move || draft.with(|d| d.auth == AuthMode::Gateway)
+                            on:change=move |_| edit(&|d| d.auth = AuthMode::Gateway) />
+                        <span>"The gateway signs requests (no credentials in the browser)"</span>
+                    </label>
+                    <label class="coc-radio">
+                        <input type="radio" name="coc-auth" value="token"
+                            prop:checked=move || draft.with(|d| d.auth == AuthMode::Token)
+                            on:change=move |_| edit(&|d| d.auth = AuthMode::Token) />
+                        <span>"Send an IAM token I paste (X-Auth-Token)"</span>
+                    </label>
+                    <Show when=move || draft.with(|d| d.auth == AuthMode::Token)>
+                        <label class="coc-label" for="coc-set-token">"IAM token"</label>
+                        <input
+                            id="coc-set-token"
+                            class="coc-input coc-mono"
+                            type="password"
+                            autocomplete="off"
+                            prop:value=move || draft.with(|d| d.token.clone())
+                            on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.token = v.clone()) }
+                        />
+                        <label class="coc-check">
+                            <input type="checkbox"
+                                prop:checked=move || draft.with(|d| d.remember_token)
+                                on:change=move |ev| { let c = event_target_checked(&ev); edit(&|d| d.remember_token = c) } />
+                            <span>"Remember the token in this browser (otherwise it is forgotten when the tab closes)"</span>
+                        </label>
+                    </Show>
+                </fieldset>
+
+                <label class="coc-label" for="coc-set-poll">"Refresh active tickets"</label>
+                <select id="coc-set-poll" class="coc-select"
+                    prop:value=move || draft.with(|d| d.poll_secs.to_string())
+                    on:change=move |ev| {
+                        if let Ok(s) = event_target_value(&ev).parse::<u32>() { edit(&|d| d.poll_secs = s) }
+                    }>
+                    {poll_options}
+                </select>
+
+                <p class="coc-field-error" role="alert">{move || problem.get()}</p>
+                <div class="coc-form-buttons">
+                    <button type="submit" class="coc-btn coc-btn-primary">"Save"</button>
+                    <button type="button" class="coc-btn" on:click=move |_| { draft.set(Settings::default()); saved.set(false); }>
+                        "Reset to defaults"
+                    </button>
+                    <span class="coc-saved" role="status">{move || saved.get().then_some("Saved.")}</span>
+                </div>
+            </form>
+        </section>
+    }
+}

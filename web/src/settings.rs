@@ -1,0 +1,125 @@
+//! Where the console sends requests and how they authenticate, persisted in
+//! the browser.
+//!
+//! An IAM token is kept in `sessionStorage` (gone when the tab closes) unless
+//! the user asks to remember it, in which case it goes to `localStorage`.
+//! AK/SK is deliberately not offered: a secret key does not belong in a
+//! browser; the gateway signs instead.
+
+use coc_core::{Auth, Endpoint};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{ApiClient, page_origin};
+use crate::storage::{self, Area};
+
+const SETTINGS_KEY: &str = "coc.settings";
+const TOKEN_KEY: &str = "coc.token";
+
+/// The default polling interval, seconds.
+pub const DEFAULT_POLL_SECS: u32 = 3;
+/// The intervals a user can pick.
+pub const POLL_CHOICES: [u32; 6] = [1, 3, 5, 10, 30, 60];
+
+/// How requests authenticate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMode {
+    /// The gateway signs with its own AK/SK; the browser sends nothing.
+    #[default]
+    Gateway,
+    /// The browser sends an IAM token the user pasted.
+    Token,
+}
+
+/// The console's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Gateway base URL; empty means the page's own origin.
+    #[serde(default)]
+    pub gateway_url: String,
+    /// Authentication mode.
+    #[serde(default)]
+    pub auth: AuthMode,
+    /// Keep the token across browser restarts.
+    #[serde(default)]
+    pub remember_token: bool,
+    /// Polling interval for active tickets, seconds.
+    #[serde(default = "default_poll")]
+    pub poll_secs: u32,
+    /// The IAM token; stored separately, never in the settings JSON.
+    #[serde(skip)]
+    pub token: String,
+}
+
+fn default_poll() -> u32 {
+    DEFAULT_POLL_SECS
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            gateway_url: String::new(),
+            auth: AuthMode::Gateway,
+            remember_token: false,
+            poll_secs: DEFAULT_POLL_SECS,
+            token: String::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Loads from the browser, falling back to defaults.
+    pub fn load() -> Self {
+        let mut s: Settings = storage::get_json(Area::Local, SETTINGS_KEY).unwrap_or_default();
+        let area = if s.remember_token {
+            Area::Local
+        } else {
+            Area::Session
+        };
+        s.token = storage::get(area, TOKEN_KEY).unwrap_or_default();
+        if !POLL_CHOICES.contains(&s.poll_secs) {
+            s.poll_secs = DEFAULT_POLL_SECS;
+        }
+        s
+    }
+
+    /// Saves to the browser; the token goes where `remember_token` says and
+    /// is removed from the other area.
+    pub fn save(&self) {
+        storage::set_json(Area::Local, SETTINGS_KEY, self);
+        let (keep, drop) = if self.remember_token {
+            (Area::Local, Area::Session)
+        } else {
+            (Area::Session, Area::Local)
+        };
+        storage::remove(drop, TOKEN_KEY);
+        if self.auth == AuthMode::Token && !self.token.is_empty() {
+            storage::set(keep, TOKEN_KEY, &self.token);
+        } else {
+            storage::remove(keep, TOKEN_KEY);
+        }
+    }
+
+    /// The gateway URL in effect.
+    pub fn effective_url(&self) -> String {
+        if self.gateway_url.trim().is_empty() {
+            page_origin()
+        } else {
+            self.gateway_url.trim().to_owned()
+        }
+    }
+
+    /// The endpoint these settings describe, or why there is none.
+    pub fn endpoint(&self) -> Result<Endpoint, coc_core::Error> {
+        let auth = match self.auth {
+            AuthMode::Gateway => Auth::None,
+            AuthMode::Token => Auth::Token(self.token.clone()),
+        };
+        Endpoint::new(&self.effective_url(), auth)
+    }
+
+    /// A client for these settings.
+    pub fn client(&self) -> Result<ApiClient, coc_core::Error> {
+        self.endpoint().map(ApiClient::new)
+    }
+}

@@ -1,0 +1,296 @@
+//! The four operations as buttons, offered per `coc_core::advise`, and the
+//! confirmation dialog for the destructive ones.
+//!
+//! A button that is not offered stays focusable (`aria-disabled`, not
+//! `disabled`) so that keyboard and screen-reader users can reach the reason,
+//! which is also its tooltip and visible text.
+
+use std::sync::Arc;
+
+use coc_core::{Execution, OperateType, advise, advise_one};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::status::status_label;
+use crate::storage::PendingOp;
+
+/// Why a button is locked regardless of the advice, if it is.
+fn lock_reason(
+    busy: Option<OperateType>,
+    pending: Option<&PendingOp>,
+    op: OperateType,
+) -> Option<String> {
+    if let Some(b) = busy {
+        return Some(format!(
+            "{} is being sent; wait for the answer.",
+            b.as_str()
+        ));
+    }
+    match pending {
+        Some(p) if p.op == op => Some(format!(
+            "{} was accepted; waiting for the ticket to reflect it.",
+            op.as_str()
+        )),
+        _ => None,
+    }
+}
+
+/// The operations panel.
+#[component]
+pub fn OperationsPanel(
+    #[prop(into)] ticket: Signal<Arc<Execution>>,
+    /// The operation in flight, if any.
+    #[prop(into)]
+    busy: Signal<Option<OperateType>>,
+    #[prop(into)] pending: Signal<Option<PendingOp>>,
+    /// Called once per confirmed intent.
+    on_operate: Callback<OperateType>,
+    /// Prefix for element ids, unique per ticket view.
+    uid: String,
+) -> impl IntoView {
+    let dialog_op = RwSignal::new(None::<OperateType>);
+    let advice = Memo::new(move |_| ticket.with(|t| advise(t)));
+
+    let buttons = move || {
+        advice
+            .get()
+            .into_iter()
+            .map(|a| {
+                let op = a.operation;
+                let uid = uid.clone();
+                let desc_id = format!("{uid}-op-{}-desc", op.as_str());
+                let why_id = format!("{uid}-op-{}-why", op.as_str());
+                let why = Memo::new(move |_| {
+                    let lock = pending.with(|p| lock_reason(busy.get(), p.as_ref(), op));
+                    a.not_offered.clone().or(lock)
+                });
+                let on_click = move |_| {
+                    if why.get_untracked().is_some() {
+                        return;
+                    }
+                    if op.is_destructive() {
+                        dialog_op.set(Some(op));
+                    } else {
+                        on_operate.run(op);
+                    }
+                };
+                let class = format!(
+                    "coc-btn coc-op-btn{}",
+                    if op.is_destructive() { " coc-btn-danger" } else { " coc-btn-primary" }
+                );
+                let label = if op.is_destructive() {
+                    format!("{}…", op.label())
+                } else {
+                    op.label().to_owned()
+                };
+                let described = format!("{desc_id} {why_id}");
+                let why_id2 = why_id.clone();
+                view! {
+                    <div class="coc-op" data-op=op.as_str() data-offered=move || why.get().is_none().to_string()>
+                        <button
+                            type="button"
+                            class=class
+                            aria-disabled=move || why.get().is_some().to_string()
+                            aria-describedby=described
+                            title=move || why.get().unwrap_or_default()
+                            on:click=on_click
+                        >
+                            {move || if busy.get() == Some(op) { format!("{}…", op.label()) } else { label.clone() }}
+                            {move || (busy.get() == Some(op)).then(|| view! { <span class="coc-spinner" aria-hidden="true"></span> })}
+                        </button>
+                        <p class="coc-op-desc" id=desc_id>{op.explanation()}</p>
+                        <p class="coc-op-why" id=why_id2 hidden=move || why.get().is_none()>
+                            {move || why.get().map(|w| format!("Not available: {w}")).unwrap_or_default()}
+                        </p>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <section class="coc-card coc-ops" aria-label="Operations">
+            <h3>"Operations"</h3>
+            <div class="coc-op-list">{buttons}</div>
+            <ConfirmDialog ticket dialog_op on_confirm=on_operate />
+        </section>
+    }
+}
+
+fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
+    let Ok(list) = root.query_selector_all(
+        "button:not([disabled]), input:not([disabled]), a[href], [tabindex]:not([tabindex=\"-1\"])",
+    ) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect()
+}
+
+/// The focused element of the dialog's document or shadow root.
+fn active_element(node: &web_sys::Element) -> Option<web_sys::Element> {
+    let root = node.get_root_node();
+    js_sys::Reflect::get(&root, &"activeElement".into())
+        .ok()
+        .and_then(|v| v.dyn_into::<web_sys::Element>().ok())
+}
+
+/// The confirmation for TERMINATE and SKIP_BATCH: a modal `<dialog>` that
+/// names the ticket and the consequence. TERMINATE also wants the id typed.
+#[component]
+pub fn ConfirmDialog(
+    #[prop(into)] ticket: Signal<Arc<Execution>>,
+    dialog_op: RwSignal<Option<OperateType>>,
+    on_confirm: Callback<OperateType>,
+) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let typed = RwSignal::new(String::new());
+    let id = move || ticket.with(|t| t.execution_id.clone().unwrap_or_default());
+    let job = move || ticket.with(|t| t.document_name.clone().unwrap_or_default());
+
+    // Open and close the native dialog with the signal.
+    Effect::new(move |_| {
+        let want = dialog_op.get();
+        let Some(d) = dialog.get() else { return };
+        match want {
+            Some(op) if !d.open() => {
+                typed.set(String::new());
+                let _ = d.show_modal();
+                // Focus the safe choice: the id field for TERMINATE, Cancel otherwise.
+                let d2 = d.clone();
+                request_animation_frame(move || {
+                    let sel = if op == OperateType::Terminate {
+                        ".coc-confirm-input"
+                    } else {
+                        ".coc-dialog-cancel"
+                    };
+                    if let Ok(Some(el)) = d2.query_selector(sel)
+                        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+                    {
+                        let _ = el.focus();
+                    }
+                });
+            }
+            None if d.open() => d.close(),
+            _ => {}
+        }
+    });
+
+    let needs_typing = move || dialog_op.get() == Some(OperateType::Terminate);
+    let still_offered = move || {
+        dialog_op
+            .get()
+            .map(|op| ticket.with(|t| advise_one(t, op)))
+            .and_then(|a| a.not_offered)
+    };
+    let can_confirm =
+        move || still_offered().is_none() && (!needs_typing() || typed.with(|t| t.trim() == id()));
+    let confirm = move |_| {
+        // Take the op out first: a second click finds nothing to send.
+        let Some(op) = dialog_op.get_untracked() else {
+            return;
+        };
+        if !can_confirm() {
+            return;
+        }
+        dialog_op.set(None);
+        on_confirm.run(op);
+    };
+    let cancel = move |_| dialog_op.set(None);
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() != "Tab" {
+            return;
+        }
+        let Some(d) = dialog.get() else { return };
+        let items = focusables(&d);
+        let (Some(first), Some(last)) = (items.first(), items.last()) else {
+            return;
+        };
+        let active = active_element(&d);
+        let at = |el: &web_sys::HtmlElement| {
+            active
+                .as_ref()
+                .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+        };
+        if ev.shift_key() && (at(first) || active.is_none()) {
+            ev.prevent_default();
+            let _ = last.focus();
+        } else if !ev.shift_key() && at(last) {
+            ev.prevent_default();
+            let _ = first.focus();
+        }
+    };
+
+    let title = move || match dialog_op.get() {
+        Some(OperateType::Terminate) => format!("Terminate ticket {}?", id()),
+        Some(OperateType::SkipBatch) => format!("Skip the current batch of ticket {}?", id()),
+        Some(op) => format!("{} ticket {}?", op.label(), id()),
+        None => String::new(),
+    };
+    let body = move || {
+        let status = ticket.with(|t| status_label(t.status.as_ref()));
+        let job = job();
+        let job = if job.is_empty() {
+            "an unnamed job".to_owned()
+        } else {
+            format!("job {job}")
+        };
+        match dialog_op.get() {
+            Some(OperateType::Terminate) => format!(
+                "The ticket runs {job} and is {status}. Terminating forces it to stop: running work is cancelled, and a terminated ticket cannot be resumed."
+            ),
+            Some(OperateType::SkipBatch) => format!(
+                "The ticket runs {job} and is {status}. Skipping leaves the targets of the current batch unrun and goes on with the next batch. This cannot be undone."
+            ),
+            Some(op) => op.explanation().to_owned(),
+            None => String::new(),
+        }
+    };
+    let confirm_label = move || match dialog_op.get() {
+        Some(OperateType::Terminate) => "Terminate ticket",
+        Some(OperateType::SkipBatch) => "Skip batch",
+        _ => "Confirm",
+    };
+
+    view! {
+        <dialog
+            class="coc-dialog"
+            node_ref=dialog
+            aria-label=title
+            on:close=move |_| dialog_op.set(None)
+            on:keydown=on_keydown
+        >
+            <h2 class="coc-dialog-title">{title}</h2>
+            <p class="coc-dialog-body">{body}</p>
+            {move || still_offered().map(|why| view! {
+                <p class="coc-dialog-warning" role="alert">{format!("No longer offered: {why}")}</p>
+            })}
+            <Show when=needs_typing>
+                <label class="coc-confirm-label">
+                    <span>"Type the ticket id " <code>{id}</code> " to confirm"</span>
+                    <input
+                        class="coc-confirm-input"
+                        type="text"
+                        autocomplete="off"
+                        spellcheck="false"
+                        prop:value=move || typed.get()
+                        on:input=move |ev| typed.set(event_target_value(&ev))
+                    />
+                </label>
+            </Show>
+            <div class="coc-dialog-buttons">
+                <button type="button" class="coc-btn coc-dialog-cancel" on:click=cancel>"Cancel"</button>
+                <button
+                    type="button"
+                    class="coc-btn coc-btn-danger coc-dialog-confirm"
+                    disabled=move || !can_confirm()
+                    on:click=confirm
+                >
+                    {confirm_label}
+                </button>
+            </div>
+        </dialog>
+    }
+}

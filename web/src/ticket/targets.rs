@@ -1,0 +1,268 @@
+//! The ticket's targets, paginated so that 10,000 of them keep a small DOM:
+//! only one page of rows exists at a time, and filtering works on the data,
+//! not on hidden rows.
+
+use std::sync::Arc;
+
+use coc_core::{Execution, Target};
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::fmt;
+
+/// Rows per page.
+pub const PAGE_SIZE: usize = 50;
+/// Object keys shown as their own columns; the rest go to a last column.
+const MAX_COLUMNS: usize = 5;
+
+fn cell_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The targets section.
+#[component]
+pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView {
+    // Only re-render when the targets themselves change, not on every poll.
+    let targets: Memo<Arc<Vec<Target>>> =
+        Memo::new(move |_| ticket.with(|t| Arc::new(t.targets.clone())));
+    let param = Memo::new(move |_| ticket.with(|t| t.target_parameter_name.clone()));
+    let list_ix = RwSignal::new(0usize);
+    let page = RwSignal::new(0usize);
+    let filter = RwSignal::new(String::new());
+
+    // Keep the selection valid when a poll brings fewer lists.
+    Effect::new(move |_| {
+        let n = targets.with(|t| t.len());
+        if list_ix.get_untracked() >= n.max(1) {
+            list_ix.set(0);
+        }
+    });
+
+    let current = Memo::new(move |_| {
+        let ix = list_ix.get();
+        targets.with(|t| t.get(ix).cloned())
+    });
+    // Indices of the values that match the filter; `None` means all.
+    let matching: Memo<Option<Arc<Vec<usize>>>> = Memo::new(move |_| {
+        let needle = filter.get().trim().to_lowercase();
+        if needle.is_empty() {
+            return None;
+        }
+        current.with(|c| {
+            let values = c.as_ref().map(|c| c.values.as_slice()).unwrap_or_default();
+            Some(Arc::new(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| cell_text(v).to_lowercase().contains(&needle))
+                    .map(|(i, _)| i)
+                    .collect(),
+            ))
+        })
+    });
+    let total_shown = move || {
+        matching.with(|m| match m {
+            Some(m) => m.len(),
+            None => current.with(|c| c.as_ref().map_or(0, |c| c.values.len())),
+        })
+    };
+    let pages = move || total_shown().div_ceil(PAGE_SIZE).max(1);
+    // Clamp the page when the data or the filter shrinks.
+    Effect::new(move |_| {
+        let last = pages() - 1;
+        if page.get() > last {
+            page.set(last);
+        }
+    });
+
+    let rows = move || {
+        let p = page.get();
+        current.with(|c| {
+            let Some(c) = c else { return ().into_any() };
+            let ixs: Vec<usize> = matching.with(|m| match m {
+                Some(m) => m.iter().copied().skip(p * PAGE_SIZE).take(PAGE_SIZE).collect(),
+                None => (p * PAGE_SIZE..((p + 1) * PAGE_SIZE).min(c.values.len())).collect(),
+            });
+            let page_values: Vec<(usize, &Value)> =
+                ixs.iter().filter_map(|&i| c.values.get(i).map(|v| (i, v))).collect();
+            // Columns from the keys of the objects on this page, in order of
+            // first appearance.
+            let mut keys: Vec<String> = Vec::new();
+            let all_objects = page_values.iter().all(|(_, v)| v.is_object());
+            if all_objects {
+                for (_, v) in &page_values {
+                    if let Some(o) = v.as_object() {
+                        for k in o.keys() {
+                            if !keys.contains(k) {
+                                keys.push(k.clone());
+                            }
+                        }
+                    }
+                }
+            }
+            let more = keys.len() > MAX_COLUMNS;
+            keys.truncate(MAX_COLUMNS);
+            let head = if all_objects && !keys.is_empty() {
+                keys.iter()
+                    .map(|k| view! { <th scope="col"><code>{k.clone()}</code></th> })
+                    .collect_view()
+                    .into_any()
+            } else {
+                view! { <th scope="col">"Value"</th> }.into_any()
+            };
+            let more_head = (all_objects && more).then(|| view! { <th scope="col">"Other keys"</th> });
+            let body = page_values
+                .iter()
+                .map(|(i, v)| {
+                    let cells = if all_objects && !keys.is_empty() {
+                        let o = v.as_object();
+                        let main = keys
+                            .iter()
+                            .map(|k| {
+                                let t = o.and_then(|o| o.get(k)).map(cell_text).unwrap_or_default();
+                                view! { <td>{t}</td> }
+                            })
+                            .collect_view();
+                        let rest = more.then(|| {
+                            let rest: serde_json::Map<String, Value> = o
+                                .map(|o| {
+                                    o.iter()
+                                        .filter(|(k, _)| !keys.contains(k))
+                                        .map(|(k, v)| (k.clone(), v.clone()))
+                                        .collect()
+                                })
+                                .unwrap_or_default();
+                            view! { <td><code class="coc-wrap">{Value::Object(rest).to_string()}</code></td> }
+                        });
+                        view! { {main} {rest} }.into_any()
+                    } else {
+                        view! { <td><code class="coc-wrap">{cell_text(v)}</code></td> }.into_any()
+                    };
+                    view! {
+                        <tr>
+                            <td class="coc-num">{i + 1}</td>
+                            {cells}
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="coc-table-wrap">
+                    <table class="coc-table coc-targets-table">
+                        <thead><tr><th scope="col" class="coc-num">"#"</th>{head}{more_head}</tr></thead>
+                        <tbody>{body}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        })
+    };
+
+    let list_picker = move || {
+        targets.with(|t| {
+            (t.len() > 1).then(|| {
+                t.iter()
+                    .enumerate()
+                    .map(|(i, target)| {
+                        let label = format!(
+                            "{} ({})",
+                            target.key.as_str(),
+                            fmt::count(target.values.len())
+                        );
+                        view! {
+                            <button
+                                type="button"
+                                class="coc-btn coc-btn-small"
+                                aria-pressed=move || (list_ix.get() == i).to_string()
+                                on:click=move |_| {
+                                    list_ix.set(i);
+                                    page.set(0);
+                                }
+                            >
+                                {label}
+                            </button>
+                        }
+                    })
+                    .collect_view()
+            })
+        })
+    };
+
+    let summary = move || {
+        let lists = targets.with(|t| {
+            t.iter()
+                .map(|x| format!("{} {}", fmt::count(x.values.len()), x.key.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+        let param = param.get().filter(|p| !p.is_empty());
+        match (lists.is_empty(), param) {
+            (true, None) => "No targets: the job runs without a target list.".to_owned(),
+            (true, Some(p)) => format!("Target parameter {p}; no targets listed."),
+            (false, None) => lists,
+            (false, Some(p)) => format!("{lists} · target parameter {p}"),
+        }
+    };
+    let has_values = move || current.with(|c| c.as_ref().is_some_and(|c| !c.values.is_empty()));
+    let range = move || {
+        let n = total_shown();
+        if n == 0 {
+            return "No matching targets".to_owned();
+        }
+        let p = page.get();
+        let from = p * PAGE_SIZE + 1;
+        let to = ((p + 1) * PAGE_SIZE).min(n);
+        format!(
+            "{}–{} of {}",
+            fmt::count(from),
+            fmt::count(to),
+            fmt::count(n)
+        )
+    };
+
+    view! {
+        <section class="coc-card coc-targets" aria-label="Targets">
+            <h3>
+                "Targets "
+                <span class="coc-count" data-field="target_count">
+                    {move || fmt::count(targets.with(|t| t.iter().map(|x| x.values.len()).sum::<usize>()))}
+                </span>
+            </h3>
+            <p class="coc-muted" data-field="targets_summary">{summary}</p>
+            <div class="coc-target-lists">{list_picker}</div>
+            <Show when=has_values>
+                <div class="coc-pager">
+                    <label class="coc-filter">
+                        <span class="coc-sr-only">"Filter targets"</span>
+                        <input
+                            type="search"
+                            placeholder="Filter targets"
+                            prop:value=move || filter.get()
+                            on:input=move |ev| {
+                                filter.set(event_target_value(&ev));
+                                page.set(0);
+                            }
+                        />
+                    </label>
+                    <span class="coc-range" aria-live="polite">{range}</span>
+                    <span class="coc-pager-buttons">
+                        <button type="button" class="coc-btn coc-btn-small" aria-label="First page"
+                            disabled=move || page.get() == 0 on:click=move |_| page.set(0)>"«"</button>
+                        <button type="button" class="coc-btn coc-btn-small" aria-label="Previous page"
+                            disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"‹"</button>
+                        <span class="coc-page-of">{move || format!("Page {} of {}", page.get() + 1, fmt::count(pages()))}</span>
+                        <button type="button" class="coc-btn coc-btn-small" aria-label="Next page"
+                            disabled=move || page.get() + 1 >= pages() on:click=move |_| page.update(|p| *p += 1)>"›"</button>
+                        <button type="button" class="coc-btn coc-btn-small" aria-label="Last page"
+                            disabled=move || page.get() + 1 >= pages() on:click=move |_| page.set(pages() - 1)>"»"</button>
+                    </span>
+                </div>
+                {rows}
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,89 @@
+//! Small reusable pieces: copy to clipboard, a clock, page visibility.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+/// A button that copies `text` and says whether it worked.
+#[component]
+pub fn CopyButton(
+    #[prop(into)] text: Signal<String>,
+    #[prop(into)] label: String,
+) -> impl IntoView {
+    // None: idle; Some(true): copied; Some(false): failed.
+    let result = RwSignal::new(None::<bool>);
+    let on_click = move |_| {
+        let value = text.get_untracked();
+        let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+            result.set(Some(false));
+            return;
+        };
+        let promise = clipboard.write_text(&value);
+        leptos::task::spawn_local(async move {
+            let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            result.set(Some(ok));
+        });
+    };
+    let label_now = move || match result.get() {
+        Some(true) => "Copied".to_owned(),
+        Some(false) => "Copy failed".to_owned(),
+        None => label.clone(),
+    };
+    view! {
+        <button type="button" class="coc-btn coc-btn-small coc-copy" on:click=on_click>
+            {label_now}
+        </button>
+        <span class="coc-sr-only" role="status">
+            {move || match result.get() {
+                Some(true) => "Copied to the clipboard.",
+                Some(false) => "Could not copy: select the text and press Ctrl+C.",
+                None => "",
+            }}
+        </span>
+    }
+}
+
+/// A signal holding `Date.now()`, updated every second while the owner lives.
+pub fn clock() -> Signal<f64> {
+    let now = RwSignal::new(js_sys::Date::now());
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(js_sys::Date::now()),
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    now.into()
+}
+
+/// True while the document is visible; follows `visibilitychange` for as
+/// long as the owner lives.
+pub fn page_visible() -> Signal<bool> {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return Signal::from(true);
+    };
+    let visible = RwSignal::new(doc.visibility_state() != web_sys::VisibilityState::Hidden);
+    let doc2 = doc.clone();
+    let cb = Closure::<dyn Fn()>::new(move || {
+        visible.set(doc2.visibility_state() != web_sys::VisibilityState::Hidden);
+    });
+    let func: js_sys::Function = cb.as_ref().unchecked_ref::<js_sys::Function>().clone();
+    if doc
+        .add_event_listener_with_callback("visibilitychange", &func)
+        .is_ok()
+    {
+        let doc = send_wrapper(doc);
+        let func = send_wrapper(func);
+        on_cleanup(move || {
+            let _ = doc.remove_event_listener_with_callback("visibilitychange", &func);
+        });
+    }
+    // The closure must outlive the listener; it is small and dropped with
+    // the page, so leaking it is the simple, safe choice.
+    cb.forget();
+    visible.into()
+}
+
+/// `on_cleanup` wants `Send`; the browser's main thread is the only one here.
+fn send_wrapper<T>(t: T) -> send_wrapper::SendWrapper<T> {
+    send_wrapper::SendWrapper::new(t)
+}
