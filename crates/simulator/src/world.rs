@@ -24,13 +24,16 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use coc_core::{
     Execution, ExecutionStatus, ExecutionType, KeyValue, ListExecutionInstances,
     ListExecutionSteps, ListExecutions, LooseId, OperateType, Step, StepInstance, Target,
     TargetKind,
 };
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::error::{self, CocError};
@@ -378,6 +381,9 @@ pub(crate) struct Ticket {
     target_parameter_name: Option<String>,
     version: String,
     targets: Targets,
+    /// `targets` rendered once: they never change, and a 10,000-target
+    /// ticket would otherwise be rebuilt on every read.
+    targets_json: OnceLock<Arc<RawValue>>,
     pub status: ExecutionStatus,
     start_time: i64,
     end_time: Option<i64>,
@@ -475,6 +481,7 @@ impl Ticket {
             target_parameter_name: spec.target_parameter_name,
             version: spec.version,
             targets: spec.targets,
+            targets_json: OnceLock::new(),
             status: ExecutionStatus::Running,
             start_time: at,
             end_time: None,
@@ -800,7 +807,29 @@ impl Ticket {
         }
     }
 
+    /// The ticket as the wire shows it, with the targets pre-rendered.
+    fn wire(&self, doc: &Document) -> WireExecution {
+        let targets = self
+            .targets_json
+            .get_or_init(|| {
+                serde_json::value::to_raw_value(&self.targets.to_wire())
+                    .map(Arc::from)
+                    .unwrap_or_else(|_| Arc::from(RawValue::NULL.to_owned()))
+            })
+            .clone();
+        let mut rest = self.execution_without_targets(doc);
+        rest.targets.clear();
+        WireExecution { rest, targets }
+    }
+
     fn execution(&self, doc: &Document) -> Execution {
+        Execution {
+            targets: self.targets.to_wire(),
+            ..self.execution_without_targets(doc)
+        }
+    }
+
+    fn execution_without_targets(&self, doc: &Document) -> Execution {
         Execution {
             id: Some(LooseId::Number(self.numeric_id.into())),
             execution_id: Some(self.id.clone()),
@@ -818,7 +847,7 @@ impl Ticket {
             tags: self.tags.clone(),
             sys_tags: self.sys_tags.clone(),
             target_parameter_name: self.target_parameter_name.clone(),
-            targets: self.targets.to_wire(),
+            targets: Vec::new(),
             execution_type: Some(self.exec_type.clone()),
             extra: Map::new(),
         }
@@ -990,6 +1019,33 @@ impl Ticket {
     }
 }
 
+/// A ticket ready to serialise: `coc_core::Execution` with its targets
+/// replaced by their cached JSON.
+#[derive(Debug, Clone)]
+pub(crate) struct WireExecution {
+    rest: Execution,
+    targets: Arc<RawValue>,
+}
+
+impl Serialize for WireExecution {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(fields) =
+            serde_json::to_value(&self.rest).map_err(serde::ser::Error::custom)?
+        else {
+            return Err(serde::ser::Error::custom("a ticket is a JSON object"));
+        };
+        let mut map = serializer.serialize_map(Some(fields.len()))?;
+        for (k, v) in &fields {
+            if k == "targets" {
+                map.serialize_entry(k, &*self.targets)?;
+            } else {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        map.end()
+    }
+}
+
 fn fail_message(t: &Ticket, s: usize) -> String {
     format!(
         "{} exited with code 1: command not found: /opt/app/bin/upgrade.sh",
@@ -1157,8 +1213,33 @@ impl World {
         Some(t.execution(&self.docs[t.doc]))
     }
 
+    /// GetExecution as served.
+    pub(crate) fn get_wire(&self, id: &str) -> Option<WireExecution> {
+        let t = &self.tickets[*self.by_id.get(id)?];
+        Some(t.wire(&self.docs[t.doc]))
+    }
+
+    /// ListExecutions as served.
+    pub(crate) fn list_wire(&self, q: &ListExecutions) -> (Vec<WireExecution>, u64) {
+        let (hits, total) = self.filter(q);
+        let page = paginate(hits, q.offset, q.limit)
+            .map(|t| t.wire(&self.docs[t.doc]))
+            .collect();
+        (page, total)
+    }
+
     /// ListExecutions: newest first, filtered, one page, and the total.
+    #[cfg(test)]
     pub(crate) fn list(&self, q: &ListExecutions) -> (Vec<Execution>, u64) {
+        let (hits, total) = self.filter(q);
+        let page = paginate(hits, q.offset, q.limit)
+            .map(|t| t.execution(&self.docs[t.doc]))
+            .collect();
+        (page, total)
+    }
+
+    /// The tickets matching `q`, newest first, and how many they are.
+    fn filter(&self, q: &ListExecutions) -> (Vec<&Ticket>, u64) {
         let lower = |s: &Option<String>| s.as_ref().map(|s| s.to_lowercase());
         let (creator, name) = (lower(&q.creator), lower(&q.document_name));
         let mut hits: Vec<&Ticket> = self
@@ -1186,10 +1267,7 @@ impl World {
                 .then(b.numeric_id.cmp(&a.numeric_id))
         });
         let total = hits.len() as u64;
-        let page = paginate(hits, q.offset, q.limit)
-            .map(|t| t.execution(&self.docs[t.doc]))
-            .collect();
-        (page, total)
+        (hits, total)
     }
 
     /// ListExecutionSteps: an unknown ticket has no steps.

@@ -242,10 +242,10 @@ async fn time_moves_new_tickets_to_succeed_and_failed() {
     let mut seen_steps_running = Vec::new();
     for _ in 0..60 {
         let steps = s.steps(&ok).await;
-        if let Some(i) = steps.iter().position(|st| st["status"] == "Running") {
-            if seen_steps_running.last() != Some(&i) {
-                seen_steps_running.push(i);
-            }
+        if let Some(i) = steps.iter().position(|st| st["status"] == "Running")
+            && seen_steps_running.last() != Some(&i)
+        {
+            seen_steps_running.push(i);
         }
         s.advance(1_000).await;
         let t = s.ticket(&ok).await;
