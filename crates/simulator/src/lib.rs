@@ -317,6 +317,7 @@ impl Simulator {
             .merge(self.faulted_api_routes())
             .merge(control::control_routes())
             .fallback(routes::no_such_route)
+            .method_not_allowed_fallback(routes::wrong_method)
             .layer(from_fn_with_state(self.clone(), routes::request_id))
             .with_state(self.clone())
     }
@@ -326,6 +327,7 @@ impl Simulator {
         Router::new()
             .merge(self.faulted_api_routes())
             .fallback(routes::no_such_route)
+            .method_not_allowed_fallback(routes::wrong_method)
             .layer(from_fn_with_state(self.clone(), routes::request_id))
             .with_state(self.clone())
     }
@@ -334,6 +336,7 @@ impl Simulator {
     pub fn control_router(&self) -> Router {
         control::control_routes()
             .fallback(routes::no_such_route)
+            .method_not_allowed_fallback(routes::wrong_method)
             .layer(from_fn_with_state(self.clone(), routes::request_id))
             .with_state(self.clone())
     }

@@ -172,10 +172,21 @@ pub(crate) fn api_routes() -> Router<Simulator> {
         .route("/v1/documents/{document_id}", post(execute_document))
 }
 
-/// Answer for paths and methods the API does not have.
+/// Answer for paths the API does not have.
 pub(crate) async fn no_such_route(method: Method, uri: axum::http::Uri) -> Response {
     json_response(
         StatusCode::NOT_FOUND,
+        &json!({
+            "error_code": error::ROUTE_NOT_FOUND,
+            "error_msg": format!("The API does not exist or has not been published in the environment: {method} {}", uri.path()),
+        }),
+    )
+}
+
+/// Answer for a known path with a method it does not take.
+pub(crate) async fn wrong_method(method: Method, uri: axum::http::Uri) -> Response {
+    json_response(
+        StatusCode::METHOD_NOT_ALLOWED,
         &json!({
             "error_code": error::ROUTE_NOT_FOUND,
             "error_msg": format!("The API does not exist or has not been published in the environment: {method} {}", uri.path()),

@@ -521,6 +521,7 @@ async fn every_response_carries_a_request_id() {
     assert_eq!(answers[3].status, 404);
     assert_eq!(answers[3].error_code(), error::ROUTE_NOT_FOUND);
     assert_eq!(answers[4].status, 405);
+    assert_eq!(answers[4].error_code(), error::ROUTE_NOT_FOUND);
     // Fault answers and the wall clock's 409 carry one too.
     let wall = start(Config::default()).await;
     let a = wall.post("/__sim/advance", &json!({"ms": 1})).await;
