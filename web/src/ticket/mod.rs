@@ -254,8 +254,12 @@ pub fn TicketView(
                     }
                 }
                 ok_at.set(Some(js_sys::Date::now()));
-                failures.set(0);
-                error.set(None);
+                if failures.get_untracked() != 0 {
+                    failures.set(0);
+                }
+                if error.with_untracked(Option::is_some) {
+                    error.set(None);
+                }
             }
             Err(e) => {
                 failures.update(|f| *f = f.saturating_add(1));
@@ -365,10 +369,12 @@ pub fn TicketView(
     });
 
     let ticket = Signal::derive(move || data.get().unwrap_or_default());
-    let has_data = move || data.with(Option::is_some);
+    // The branch depends on a memo, so that a poll that changes nothing
+    // re-renders nothing (and keeps dialogs, filters and pages as they are).
+    let has_data = Memo::new(move |_| data.with(Option::is_some));
 
     let body = move || {
-        if has_data() {
+        if has_data.get() {
             let uid = uid.clone();
             view! {
                 <StaleWarning error failures ok_at now />
@@ -388,22 +394,24 @@ pub fn TicketView(
                 </div>
             }
             .into_any()
-        } else if let Some(e) = error.get() {
-            view! {
-                <div class="coc-card coc-load-failed">
-                    <ErrorPanel failure=e heading=format!("Ticket {}:", execution_id.get()) />
-                    <button type="button" class="coc-btn" on:click=move |_| refresh.update(|r| *r += 1)>
-                        "Try again"
-                    </button>
-                </div>
-            }
-            .into_any()
         } else {
-            view! {
-                <div class="coc-card coc-loading" aria-busy="true">
-                    "Loading ticket " <code>{move || execution_id.get()}</code> "…"
-                </div>
-            }
+            (move || match error.get() {
+                Some(e) => view! {
+                    <div class="coc-card coc-load-failed">
+                        <ErrorPanel failure=e heading=format!("Ticket {}:", execution_id.get()) />
+                        <button type="button" class="coc-btn" on:click=move |_| refresh.update(|r| *r += 1)>
+                            "Try again"
+                        </button>
+                    </div>
+                }
+                .into_any(),
+                None => view! {
+                    <div class="coc-card coc-loading" aria-busy="true">
+                        "Loading ticket " <code>{move || execution_id.get()}</code> "…"
+                    </div>
+                }
+                .into_any(),
+            })
             .into_any()
         }
     };

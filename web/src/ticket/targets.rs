@@ -256,9 +256,9 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
                             disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"‹"</button>
                         <span class="coc-page-of">{move || format!("Page {} of {}", page.get() + 1, fmt::count(pages()))}</span>
                         <button type="button" class="coc-btn coc-btn-small" aria-label="Next page"
-                            disabled=move || page.get() + 1 >= pages() on:click=move |_| page.update(|p| *p += 1)>"›"</button>
+                            disabled=move || { page.get() + 1 >= pages() } on:click=move |_| page.update(|p| *p += 1)>"›"</button>
                         <button type="button" class="coc-btn coc-btn-small" aria-label="Last page"
-                            disabled=move || page.get() + 1 >= pages() on:click=move |_| page.set(pages() - 1)>"»"</button>
+                            disabled=move || { page.get() + 1 >= pages() } on:click=move |_| page.set(pages() - 1)>"»"</button>
                     </span>
                 </div>
                 {rows}
