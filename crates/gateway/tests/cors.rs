@@ -211,3 +211,41 @@ async fn a_wildcard_origin_is_refused_at_start() {
     let err = coc_gateway::spawn(&config).await.unwrap_err();
     assert!(err.to_string().contains("wildcard"), "{err}");
 }
+
+#[tokio::test]
+async fn console_assets_are_shared_with_allowed_origins_only() {
+    // A portal page loads the <coc-execution> script and its wasm from the
+    // gateway's origin: module scripts and wasm fetches need a CORS grant.
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><title>x</title>",
+    )
+    .unwrap();
+    std::fs::write(
+        dist.path().join("coc-element-0123456789abcdef.js"),
+        "export {};",
+    )
+    .unwrap();
+    let mut config = forwarding("http://127.0.0.1:9");
+    config.allow_origins = vec![PORTAL.to_owned()];
+    config.static_dir = Some(dist.path().to_owned());
+    let gw = gateway(config).await;
+    let url = format!("{}/coc-element-0123456789abcdef.js", gw.url);
+    let r = client()
+        .get(&url)
+        .header("origin", PORTAL)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(header(&r, "access-control-allow-origin"), Some(PORTAL));
+    let r = client()
+        .get(&url)
+        .header("origin", EVIL)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(header(&r, "access-control-allow-origin"), None);
+}

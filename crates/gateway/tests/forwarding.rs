@@ -38,6 +38,7 @@ async fn browser_headers_and_cookies_are_not_forwarded() {
     assert!(r.headers().get("set-cookie").is_none());
     assert!(r.headers().get("x-upstream-internal").is_none());
     assert_eq!(r.headers()["content-type"], "application/json");
+    assert_eq!(r.headers()["cache-control"], "no-store");
 
     let seen = up.last();
     let names: Vec<&str> = seen.headers.iter().map(|(n, _)| n.as_str()).collect();
