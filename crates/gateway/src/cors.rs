@@ -2,12 +2,12 @@
 //!
 //! Two halves, because CORS alone protects only *reading* a response:
 //!
-//! - [`layer`]: tower-http's `CorsLayer` answers preflights and grants
+//! - `OriginPolicy::layer`: tower-http's `CorsLayer` answers preflights and grants
 //!   `Access-Control-Allow-Origin` to allowlisted origins only; `X-request-id`
 //!   is exposed to scripts; only `GET`, `POST`, `Content-Type` and
 //!   `X-Auth-Token` are allowed. Credentials mode is never enabled, and a
 //!   wildcard origin is refused at start, so the two can never meet.
-//! - [`OriginPolicy::check`]: a cross-site page can still *send* a "simple"
+//! - `OriginPolicy::check`: a cross-site page can still *send* a "simple"
 //!   request (a form POST, `fetch` with `text/plain`) without any preflight.
 //!   Since this gateway signs with the server's own AK/SK, such a request
 //!   would operate tickets on the victim's behalf. So every API and control

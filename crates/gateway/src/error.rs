@@ -213,7 +213,7 @@ impl GatewayError {
 }
 
 /// The request id is not known here: the access-log middleware assigns it and
-/// then writes the final body with [`OwnError::body`].
+/// then writes the final body with `OwnError::body`.
 impl IntoResponse for GatewayError {
     fn into_response(self) -> Response {
         let mut response = (

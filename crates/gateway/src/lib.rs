@@ -8,9 +8,9 @@
 //! service, so any COC client can use it as its endpoint.
 //!
 //! Request flow (outermost first): security headers → compression → access
-//! log and `X-request-id` ([`observe`]) → CORS ([`cors`]) → request-target
-//! guard ([`routes::guard`]) → router: `/healthz`, `/__sim/*` (simulator
-//! mode), `/v1/*` ([`routes::api`] → [`forward`]), and the console's files
+//! log and `X-request-id` (`observe`) → CORS ([`cors`]) → request-target
+//! guard (`routes::guard`) → router: `/healthz`, `/__sim/*` (simulator
+//! mode), `/v1/*` (`routes::api` → `forward`), and the console's files
 //! ([`static_files`]) for everything else.
 //!
 //! # What it deliberately does not do
@@ -36,8 +36,8 @@
 pub mod cors;
 mod embedded;
 pub mod error;
-pub mod forward;
-pub mod routes;
+mod forward;
+mod routes;
 pub mod static_files;
 
 use std::io;
