@@ -237,7 +237,68 @@ fn test(root: &Path) -> Result<()> {
 }
 
 fn serve(root: &Path, args: &[String]) -> Result<()> {
-    let _tools = tools::install_all(root, tools::Need::Build)?;
-    let _ = args;
-    bail!("serve: the gateway has not landed yet (issue 3)")
+    let (ours, gateway_flags) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], &args[i + 1..]),
+        None => (args, &[][..]),
+    };
+    let mut port = "8080".to_owned();
+    let mut it = ours.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--port" => port = it.next().context("--port needs a number")?.clone(),
+            other => bail!("serve: unknown option {other:?}\n\n{USAGE}"),
+        }
+    }
+    let tools = tools::install_all(root, tools::Need::Build)?;
+    let mut steps = Steps::new(2);
+    steps.step("console: trunk build --release", || {
+        build_console(root, &tools)
+    })?;
+    let mut gateway = PathBuf::new();
+    steps.step("gateway: cargo build", || {
+        gateway = build_gateway(root)?;
+        Ok(())
+    })?;
+    log(&format!(
+        "\n==> starting the gateway with the embedded simulator; open http://127.0.0.1:{port}/ (Ctrl-C stops it)"
+    ));
+    let mut cmd = Command::new(&gateway);
+    cmd.args(["--port", &port, "--static-dir"])
+        .arg(root.join("dist"))
+        .args(gateway_flags);
+    log(&format!("    $ {}", show(&cmd)));
+    let status = cmd.status().context("starting the gateway")?;
+    if !status.success() {
+        bail!("the gateway stopped ({status})");
+    }
+    Ok(())
+}
+
+/// The release console in `dist/`, built by Trunk with our wasm-opt.
+pub(crate) fn build_console(root: &Path, tools: &tools::Tools) -> Result<()> {
+    // Trunk runs cargo offline (Trunk.toml), so the crates must be here first.
+    run_cmd("cargo fetch", cargo().args(["fetch", "--locked"]))?;
+    run_cmd(
+        "trunk build",
+        Command::new("trunk")
+            .args(["build", "--release"])
+            .current_dir(root)
+            .envs(tools.env()),
+    )
+}
+
+/// The gateway binary, optimised for speed.
+pub(crate) fn build_gateway(root: &Path) -> Result<PathBuf> {
+    run_cmd(
+        "cargo build (gateway)",
+        cargo().args([
+            "build",
+            "--locked",
+            "--profile",
+            "release-native",
+            "-p",
+            "coc-gateway",
+        ]),
+    )?;
+    Ok(target_dir(root).join("release-native/coc-gateway"))
 }
