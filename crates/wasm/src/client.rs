@@ -9,12 +9,13 @@ use coc_core::{
     OperateExecution, OperateType, Operation,
 };
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use crate::convert::{core_error, from_js, headers_from_js, js_error, to_js};
-use crate::{EndpointConfig, ListFilter, PageOptions, instances_op, now, opt_from_js, steps_op};
+use crate::convert::{core_error, from_js, headers_from_js, js_error};
+use crate::{
+    EndpointConfig, ListFilter, PageOptions, ToJs, instances_op, now, opt_from_js, steps_op,
+};
 
 /// A COC client for a gateway or the service itself.
 #[wasm_bindgen]
@@ -52,7 +53,7 @@ impl CocClient {
     fn run<O>(&self, op: Result<O, JsValue>) -> Promise
     where
         O: Operation + 'static,
-        O::Output: Serialize,
+        O::Output: ToJs,
     {
         let client = self.clone();
         future_to_promise(async move {
@@ -62,10 +63,9 @@ impl CocClient {
                 .prepare(&op, now(None))
                 .map_err(core_error)?;
             let (status, headers, body) = client.send(&req).await?;
-            let out = op
-                .parse_response(&HttpResponse::new(status, &headers, &body))
-                .map_err(core_error)?;
-            to_js(&out)
+            op.parse_response(&HttpResponse::new(status, &headers, &body))
+                .map_err(core_error)?
+                .to_js()
         })
     }
 
@@ -201,26 +201,7 @@ impl CocClient {
         let op = OperateType::parse(operate_type)
             .and_then(|t| OperateExecution::new(execution_id, t))
             .map_err(core_error);
-        let client = self.clone();
-        future_to_promise(async move {
-            let op = op?;
-            let req = client
-                .endpoint
-                .prepare(&op, now(None))
-                .map_err(core_error)?;
-            let (status, headers, body) = client.send(&req).await?;
-            let out = op
-                .parse_response(&HttpResponse::new(status, &headers, &body))
-                .map_err(core_error)?;
-            let obj = Object::new();
-            Reflect::set(
-                &obj,
-                &"requestId".into(),
-                &out.request_id
-                    .map_or(JsValue::NULL, |s| JsValue::from_str(&s)),
-            )?;
-            Ok(obj.into())
-        })
+        self.run(op)
     }
 
     /// ListExecutions.

@@ -230,15 +230,50 @@ fn prepare<O: Operation>(
     Ok(request_to_js(&req))
 }
 
+/// How each operation's result crosses to JS.
+pub(crate) trait ToJs {
+    fn to_js(&self) -> Result<JsValue, JsValue>;
+}
+
+impl ToJs for Execution {
+    fn to_js(&self) -> Result<JsValue, JsValue> {
+        to_js(self)
+    }
+}
+
+impl<T: Serialize> ToJs for coc_core::Page<T> {
+    fn to_js(&self) -> Result<JsValue, JsValue> {
+        to_js(self)
+    }
+}
+
+impl ToJs for String {
+    fn to_js(&self) -> Result<JsValue, JsValue> {
+        Ok(JsValue::from_str(self))
+    }
+}
+
+impl ToJs for coc_core::Operated {
+    fn to_js(&self) -> Result<JsValue, JsValue> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct OperatedJs<'a> {
+            request_id: Option<&'a str>,
+        }
+        to_js(&OperatedJs {
+            request_id: self.request_id.as_deref(),
+        })
+    }
+}
+
 fn parse<O: Operation>(op: &O, response: &JsValue) -> Result<JsValue, JsValue>
 where
-    O::Output: Serialize,
+    O::Output: ToJs,
 {
     let r = response_from_js(response)?;
-    let out = op
-        .parse_response(&HttpResponse::new(r.status, &r.headers, &r.body))
-        .map_err(core_error)?;
-    to_js(&out)
+    op.parse_response(&HttpResponse::new(r.status, &r.headers, &r.body))
+        .map_err(core_error)?
+        .to_js()
 }
 
 /// Throws a `CocError` (kind `invalid_argument`) when `executionId` is not a usable ticket id.
@@ -356,26 +391,16 @@ pub fn parse_get_execution(
     )
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct OperatedJs {
-    request_id: Option<String>,
-}
-
 /// Reads an OperateExecution response: any 2xx is success.
 #[wasm_bindgen(js_name = parseOperateExecution, unchecked_return_type = "Operated")]
 pub fn parse_operate_execution(
     #[wasm_bindgen(unchecked_param_type = "HttpResponseLike")] response: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let r = response_from_js(&response)?;
     // The id and operation are not needed to read the answer.
-    let op = OperateExecution::new("unused", OperateType::Retry).map_err(core_error)?;
-    let out = op
-        .parse_response(&HttpResponse::new(r.status, &r.headers, &r.body))
-        .map_err(core_error)?;
-    to_js(&OperatedJs {
-        request_id: out.request_id,
-    })
+    parse(
+        &OperateExecution::new("unused", OperateType::Retry).map_err(core_error)?,
+        &response,
+    )
 }
 
 /// Reads a ListExecutions response.
