@@ -10,6 +10,7 @@
 //! before it starts, long steps say how long they usually take, and a
 //! failing step names itself.
 
+mod gateway;
 mod npm;
 mod tools;
 
@@ -157,9 +158,15 @@ pub(crate) fn cargo() -> Command {
     Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
+/// The packages that run in a browser or under Node, checked for wasm32.
+const WASM_PACKAGES: [&str; 3] = ["coc-core", "coc-wasm", "coc-console"];
+/// A seeded simulator job the npm tests start tickets from (DOC_NORMAL).
+const SIM_DOCUMENT: &str = "DM2025061109300101c4e8a2";
+
 fn test(root: &Path) -> Result<()> {
     let tools = tools::install_all(root, tools::Need::Everything)?;
-    let mut steps = Steps::new(7);
+    let env = tools.env();
+    let mut steps = Steps::new(11);
     steps.step("formatting (cargo fmt --check)", || {
         run_cmd("cargo fmt", cargo().args(["fmt", "--all", "--", "--check"]))
     })?;
@@ -178,58 +185,133 @@ fn test(root: &Path) -> Result<()> {
         )
     })?;
     steps.step("clippy, wasm32, -D warnings", || {
-        run_cmd(
-            "clippy (wasm32)",
-            cargo().args([
-                "clippy",
-                "-p",
-                "coc-core",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--all-targets",
-                "--locked",
-                "--",
-                "-D",
-                "warnings",
-            ]),
-        )
+        let mut cmd = cargo();
+        cmd.args([
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--locked",
+        ]);
+        for p in WASM_PACKAGES {
+            cmd.args(["-p", p]);
+        }
+        run_cmd("clippy (wasm32)", cmd.args(["--", "-D", "warnings"]))
     })?;
-    steps.step("native tests", || {
+    steps.step("native tests (unit, integration, doc)", || {
         run_cmd(
             "native tests",
             cargo()
-                .args(["test", "--workspace", "--locked"])
-                .envs(tools.env()),
+                .args(["test", "--workspace", "--exclude", "coc-e2e", "--locked"])
+                .envs(env.clone()),
         )
     })?;
-    steps.step("core tests on wasm32 (Node)", || {
+    steps.step(
+        "core tests on wasm32 under Node, same count as native",
+        || {
+            run_cmd(
+                "core wasm parity",
+                Command::new("bash")
+                    .arg(root.join("crates/core/scripts/wasm-parity.sh"))
+                    .envs(env.clone()),
+            )
+        },
+    )?;
+    steps.step("console component tests in headless Chromium", || {
         run_cmd(
-            "core wasm tests",
+            "console wasm tests",
             cargo()
                 .args([
                     "test",
                     "-p",
-                    "coc-core",
+                    "coc-console",
                     "--target",
                     "wasm32-unknown-unknown",
                     "--locked",
                 ])
-                .envs(tools.env()),
+                .envs(env.clone()),
         )
     })?;
-    steps.step("doc build, -D warnings", || {
+    steps.step("rustdoc, -D warnings", || {
         run_cmd(
             "rustdoc",
             cargo()
-                .args(["doc", "-p", "coc-core", "--no-deps", "--locked"])
+                .args([
+                    "doc",
+                    "--workspace",
+                    "--no-deps",
+                    "--locked",
+                    "--exclude",
+                    "xtask",
+                ])
                 .env("RUSTDOCFLAGS", "-D warnings"),
+        )
+    })?;
+    let mut gateway_bin = PathBuf::new();
+    steps.step("release build: console (Trunk) and gateway", || {
+        build_console(root, &tools)?;
+        gateway_bin = build_gateway(root)?;
+        Ok(())
+    })?;
+    steps.step(
+        "gateway CSP in Chromium; the official Python SDK against the simulator",
+        || {
+            run_cmd(
+                "gateway browser test",
+                cargo()
+                    .args([
+                        "test",
+                        "-p",
+                        "coc-gateway",
+                        "--locked",
+                        "--test",
+                        "browser_csp",
+                        "--",
+                        "--ignored",
+                    ])
+                    .envs(env.clone()),
+            )?;
+            let python = tools::python_with_sdk(root)?;
+            run_cmd(
+                "official SDK test",
+                cargo()
+                    .args([
+                        "test",
+                        "-p",
+                        "coc-simulator",
+                        "--locked",
+                        "--test",
+                        "official_sdk",
+                        "--",
+                        "--ignored",
+                    ])
+                    .env("COC_SDK_PYTHON", python),
+            )
+        },
+    )?;
+    steps.step("full-stack browser tests and size budget (tests/)", || {
+        run_cmd(
+            "e2e",
+            cargo()
+                .args([
+                    "test",
+                    "-p",
+                    "coc-e2e",
+                    "--locked",
+                    "--",
+                    "--test-threads=1",
+                ])
+                .env("COC_GATEWAY_BIN", &gateway_bin)
+                .env("COC_DIST_DIR", root.join("dist"))
+                .envs(env.clone()),
         )
     })?;
     steps.step(
         "npm package: build, pack, install, node --test, tsc",
         || {
             let tarball = npm::build(root, &tools)?;
-            npm::test(root, &tools, &tarball, None)
+            let gateway = gateway::Gateway::start(&gateway_bin, &["--sim-manual-clock"])?;
+            npm::test(root, &tools, &tarball, Some((&gateway.url, SIM_DOCUMENT)))
         },
     )?;
     steps.summary();

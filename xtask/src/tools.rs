@@ -250,3 +250,39 @@ fn node() -> Result<()> {
         ),
     }
 }
+
+/// A Python with the official COC SDK (pinned in the simulator's
+/// requirements.txt), in a virtualenv under `.tools/venv`.
+pub fn python_with_sdk(root: &Path) -> Result<PathBuf> {
+    let venv = root.join(".tools/venv");
+    let python = venv.join("bin/python");
+    let requirements = root.join("crates/simulator/tests/sdk/requirements.txt");
+    let stamp = venv.join("requirements.installed");
+    let wanted = fs::read_to_string(&requirements)?;
+    if fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && python.exists() {
+        log("    python venv with huaweicloudsdkcoc: present");
+        return Ok(python);
+    }
+    log(
+        "    installing the official Python SDK (huaweicloudsdkcoc) into .tools/venv (about a minute)",
+    );
+    run_cmd(
+        "python3 -m venv",
+        Command::new("python3").args(["-m", "venv"]).arg(&venv),
+    )?;
+    run_cmd(
+        "pip install",
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "-q",
+                "-r",
+            ])
+            .arg(&requirements),
+    )?;
+    fs::write(&stamp, wanted)?;
+    Ok(python)
+}

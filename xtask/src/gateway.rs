@@ -1,0 +1,49 @@
+//! A gateway process for the steps that need a live API.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+use crate::log;
+
+/// A running `coc-gateway`; stopped when dropped.
+pub struct Gateway {
+    child: Child,
+    pub url: String,
+}
+
+impl Gateway {
+    /// Starts `bin` on a free port with `args` and waits for its start line
+    /// (`coc-gateway listening on <URL> (<mode>)`).
+    pub fn start(bin: &Path, args: &[&str]) -> Result<Self> {
+        let mut child = Command::new(bin)
+            .args(["--port", "0", "--log-level", "warn"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let stdout = child.stdout.take().context("gateway stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let url = line
+            .split_whitespace()
+            .nth(3)
+            .unwrap_or_default()
+            .to_owned();
+        if !url.starts_with("http://") {
+            let _ = child.kill();
+            bail!("the gateway did not print its start line (got {line:?})");
+        }
+        log(&format!("    gateway up: {}", line.trim()));
+        Ok(Self { child, url })
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
