@@ -36,6 +36,8 @@ async fn run(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
 }
 
 async fn get(url: &str) -> (u16, Value) {
+    // See tests/common: a client needs a crypto provider under feature unification.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let r = reqwest::get(url).await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))

@@ -39,6 +39,15 @@ impl Answer {
     }
 }
 
+/// An HTTP client. When this crate's tests are built together with the
+/// gateway's (`cargo test --workspace`), feature unification gives reqwest
+/// the gateway's `rustls-no-provider`, and a client then needs a
+/// process-wide crypto provider even for plain http.
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 pub async fn start(config: Config) -> Server {
     let sim = Simulator::new(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -48,7 +57,7 @@ pub async fn start(config: Config) -> Server {
     Server {
         base: format!("http://{addr}"),
         sim,
-        http: reqwest::Client::new(),
+        http: client(),
     }
 }
 
