@@ -1,1 +1,636 @@
-//! Placeholder: full-stack tests land with issue 4.
+//! Harness for the full-stack console tests: a gateway process in simulator
+//! mode on a manual clock (serving the release console from `dist/`), a
+//! chromedriver, and a headless Chromium driven over WebDriver.
+//!
+//! It needs two things built first, named by environment variables that
+//! `cargo xtask test` sets: `COC_GATEWAY_BIN` (the gateway binary) and
+//! `COC_DIST_DIR` (Trunk's release build of the console). Without them every
+//! test fails with a message saying so, rather than skipping silently.
+//!
+//! What it deliberately does not do: sleep on wall-clock time for the
+//! simulator (tests move its manual clock through `/__sim/advance`), or share
+//! a gateway between tests (each test gets fresh state; tests run one at a
+//! time through [`serial`] because two Chromiums on two cores are flaky).
+
+#![allow(clippy::print_stderr)]
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use bytes::Bytes;
+use coc_core::{
+    Auth, Endpoint, ExecuteDocument, ExecuteDocumentBody, Execution, ExecutionStatus, GetExecution,
+    HttpResponse, Method, OperateExecution, OperateType, Operation, UnixTime,
+};
+use fantoccini::{Client, ClientBuilder, Locator};
+use http_body_util::{BodyExt as _, Full};
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, Command};
+
+pub use fantoccini;
+
+/// The simulator's documents and seeded tickets (copied from
+/// `crates/simulator/src/seed.rs`, which documents them).
+pub mod seed {
+    /// NORMAL "Restart nginx service": succeeds.
+    pub const DOC_NORMAL: &str = "DM2025061109300101c4e8a2";
+    /// BATCH "Rolling OS patch": pauses between batches.
+    pub const DOC_BATCH: &str = "DM2025061214152202d7f1b3";
+    /// NORMAL "Renew TLS certificates": fails once, then a RETRY succeeds.
+    pub const DOC_FLAKY: &str = "DM2025061511203305a4c6e7";
+    /// A Succeed NORMAL ticket with every field set.
+    pub const TICKET_SUCCEED: &str = "EX2025063014300103d5e7f9";
+    /// A Running BATCH ticket with 20 targets.
+    pub const TICKET_BATCH_RUNNING: &str = "EX2025070110200008c0d2e4";
+    /// A Running RATE_CONTROL ticket with 10,000 targets.
+    pub const TICKET_LARGE: &str = "EX2025070108000010e2f4a6";
+    /// A Succeed ticket with `<script>` and `<img onerror>` in its fields.
+    pub const TICKET_XSS: &str = "EX2025062609300011f3a5b7";
+}
+
+/// Paths the tests need, from the environment.
+#[derive(Debug, Clone)]
+pub struct TestEnv {
+    /// The gateway binary.
+    pub gateway_bin: PathBuf,
+    /// The console's release build (Trunk's `dist/`).
+    pub dist_dir: PathBuf,
+}
+
+/// Reads `COC_GATEWAY_BIN` and `COC_DIST_DIR`, or says how to get them.
+pub fn test_env() -> Result<TestEnv> {
+    let get = |name: &str| -> Result<PathBuf> {
+        let v = std::env::var_os(name).ok_or_else(|| {
+            anyhow!(
+                "{name} is not set. The full-stack tests need the gateway binary and the release \
+                 console build: run them with `cargo xtask test`, which builds both and sets \
+                 COC_GATEWAY_BIN and COC_DIST_DIR"
+            )
+        })?;
+        let p = PathBuf::from(v);
+        if !p.exists() {
+            bail!(
+                "{name}={} does not exist; run `cargo xtask test`",
+                p.display()
+            );
+        }
+        Ok(p)
+    };
+    let env = TestEnv {
+        gateway_bin: get("COC_GATEWAY_BIN")?,
+        dist_dir: get("COC_DIST_DIR")?,
+    };
+    if !env.dist_dir.join("index.html").exists() {
+        bail!(
+            "{} has no index.html; run `cargo xtask test`",
+            env.dist_dir.display()
+        );
+    }
+    Ok(env)
+}
+
+/// The workspace root (for `artifacts/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Where screenshots go (git-ignored).
+pub fn screenshot_dir() -> Result<PathBuf> {
+    let dir = workspace_root().join("artifacts").join("screenshots");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Holds the one-test-at-a-time lock.
+pub async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().await
+}
+
+fn free_port() -> Result<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(l.local_addr()?.port())
+}
+
+/// A minimal HTTP/1.1 client for the gateway's API and control routes.
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: HyperClient<HttpConnector, Full<Bytes>>,
+}
+
+/// A response: status, headers, body.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// Status.
+    pub status: u16,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The body as JSON.
+    pub fn json(&self) -> Result<Value> {
+        serde_json::from_slice(&self.body).with_context(|| {
+            format!(
+                "not JSON (http {}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Self {
+            client: HyperClient::builder(TokioExecutor::new()).build_http(),
+        }
+    }
+}
+
+impl Http {
+    /// Sends one request.
+    pub async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> Result<Reply> {
+        let mut req = hyper::Request::builder().method(method).uri(url);
+        for (k, v) in headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        let req = req.body(Full::new(Bytes::from(body)))?;
+        let resp = tokio::time::timeout(Duration::from_secs(30), self.client.request(req))
+            .await
+            .with_context(|| format!("{method} {url} timed out"))?
+            .with_context(|| format!("{method} {url}"))?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        let body = resp.into_body().collect().await?.to_bytes().to_vec();
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// A gateway process in simulator mode with a manual clock.
+#[derive(Debug)]
+pub struct Gateway {
+    child: Option<Child>,
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    http: Http,
+    endpoint: Endpoint,
+}
+
+impl Gateway {
+    /// Starts a gateway on a free port, serving `env.dist_dir`.
+    pub async fn start(env: &TestEnv) -> Result<Self> {
+        Self::start_with(env, &[]).await
+    }
+
+    /// Starts a gateway with extra flags (e.g. `--sim-start-ms`).
+    pub async fn start_with(env: &TestEnv, extra: &[&str]) -> Result<Self> {
+        let mut child = Command::new(&env.gateway_bin)
+            .args(["--port", "0", "--sim-manual-clock", "--log-level", "warn"])
+            .arg("--static-dir")
+            .arg(&env.dist_dir)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", env.gateway_bin.display()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .context("the gateway printed no start line within 20 s")??
+            .context("the gateway exited before its start line")?;
+        // "coc-gateway listening on <URL> (<mode>)"
+        let url = line
+            .split(' ')
+            .nth(3)
+            .filter(|u| u.starts_with("http://"))
+            .with_context(|| format!("unexpected start line {line:?}"))?
+            .trim_end_matches('/')
+            .to_owned();
+        // Keep draining stdout so the process never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let endpoint = Endpoint::new(&url, Auth::None)?;
+        Ok(Self {
+            child: Some(child),
+            url,
+            http: Http::default(),
+            endpoint,
+        })
+    }
+
+    /// Kills the gateway (the "gateway stopped mid-session" case).
+    pub async fn stop(&mut self) -> Result<()> {
+        if let Some(mut c) = self.child.take() {
+            c.kill().await?;
+        }
+        Ok(())
+    }
+
+    /// GET a path, as JSON.
+    pub async fn get_json(&self, path: &str) -> Result<Value> {
+        let r = self
+            .http
+            .send("GET", &format!("{}{path}", self.url), &[], Vec::new())
+            .await?;
+        r.json()
+    }
+
+    /// POST JSON to a control route.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Result<Reply> {
+        self.http
+            .send(
+                "POST",
+                &format!("{}{path}", self.url),
+                &[("content-type".into(), "application/json".into())],
+                body.to_string().into_bytes(),
+            )
+            .await
+    }
+
+    /// Moves the simulator's manual clock forward.
+    pub async fn advance(&self, ms: u64) -> Result<()> {
+        let r = self
+            .post_json("/__sim/advance", &json!({ "ms": ms }))
+            .await?;
+        if r.status != 200 {
+            bail!(
+                "advance {ms} ms: http {}: {}",
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            );
+        }
+        Ok(())
+    }
+
+    /// The simulator's log of operations received for a ticket.
+    pub async fn operations(&self, id: &str) -> Result<Vec<Value>> {
+        let v = self
+            .get_json(&format!("/__sim/tickets/{id}/operations"))
+            .await?;
+        v.as_array().cloned().context("operations: not an array")
+    }
+
+    async fn call<O: Operation>(
+        &self,
+        op: &O,
+    ) -> Result<std::result::Result<O::Output, coc_core::Error>> {
+        let req = self.endpoint.prepare(op, UnixTime::from_secs(0))?;
+        let method = match req.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        };
+        let r = self
+            .http
+            .send(method, &req.url, &req.headers, req.body)
+            .await?;
+        Ok(op.parse_response(&HttpResponse::new(r.status, &r.headers, &r.body)))
+    }
+
+    /// Starts a fresh ticket of a document (ExecuteDocument).
+    pub async fn execute(&self, document_id: &str) -> Result<String> {
+        let op = ExecuteDocument::new(
+            document_id,
+            ExecuteDocumentBody {
+                description: Some("Started by the console's full-stack tests".into()),
+                ..Default::default()
+            },
+        )?;
+        Ok(self.call(&op).await??)
+    }
+
+    /// GetExecution through the gateway.
+    pub async fn ticket(&self, id: &str) -> Result<Execution> {
+        Ok(self.call(&GetExecution::new(id)?).await??)
+    }
+
+    /// OperateExecution through the gateway, behind the page's back.
+    pub async fn operate(&self, id: &str, op: OperateType) -> Result<()> {
+        self.call(&OperateExecution::new(id, op)?).await??;
+        Ok(())
+    }
+
+    /// Advances the clock in `step_ms` steps until the ticket's status
+    /// satisfies `want`; fails after `max_steps`.
+    pub async fn advance_until(
+        &self,
+        id: &str,
+        step_ms: u64,
+        max_steps: u32,
+        want: impl Fn(&ExecutionStatus) -> bool,
+    ) -> Result<Execution> {
+        for _ in 0..=max_steps {
+            let t = self.ticket(id).await?;
+            if want(&t.status_or_unknown()) {
+                return Ok(t);
+            }
+            self.advance(step_ms).await?;
+        }
+        let t = self.ticket(id).await?;
+        bail!(
+            "ticket {id} is still {:?} after {max_steps} steps of {step_ms} ms",
+            t.status
+        )
+    }
+}
+
+static PROFILE_N: AtomicU32 = AtomicU32::new(0);
+
+/// A chromedriver plus a headless Chromium session.
+#[derive(Debug)]
+pub struct Browser {
+    /// The WebDriver client.
+    pub client: Client,
+    driver: Child,
+    profile: PathBuf,
+}
+
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
+    }
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and a fresh Chromium profile.
+    pub async fn start(width: u32, height: u32) -> Result<Self> {
+        let port = free_port()?;
+        let driver_bin =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {driver_bin}"))?;
+        let base = format!("http://127.0.0.1:{port}");
+        let http = Http::default();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = http
+                .send("GET", &format!("{base}/status"), &[], Vec::new())
+                .await
+                && r.status == 200
+            {
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("chromedriver did not answer on {base} within 20 s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = std::env::temp_dir().join(format!(
+            "coc-e2e-profile-{}-{}",
+            std::process::id(),
+            PROFILE_N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&profile)?;
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:loggingPrefs": { "browser": "ALL" },
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--disable-quic",
+                    format!("--user-data-dir={}", profile.display()),
+                    format!("--window-size={width},{height}"),
+                ]
+            }
+        });
+        let caps = match caps {
+            Value::Object(m) => m,
+            _ => bail!("capabilities"),
+        };
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&base)
+            .await
+            .context("starting a Chromium session")?;
+        Ok(Self {
+            client,
+            driver,
+            profile,
+        })
+    }
+
+    /// Browser console entries so far (cleared by reading).
+    pub async fn logs(&self) -> Result<Vec<Value>> {
+        let v = self.client.issue_cmd(BrowserLog).await?;
+        Ok(v.as_array().cloned().unwrap_or_default())
+    }
+
+    /// Fails if the browser logged a Content-Security-Policy violation.
+    pub async fn assert_no_csp_violations(&self) -> Result<()> {
+        let logs = self.logs().await?;
+        let bad: Vec<&Value> = logs
+            .iter()
+            .filter(|e| {
+                let m = e["message"].as_str().unwrap_or_default();
+                m.contains("Content Security Policy") || m.contains("Content-Security-Policy")
+            })
+            .collect();
+        if !bad.is_empty() {
+            bail!("CSP violations in the browser log: {bad:#?}");
+        }
+        Ok(())
+    }
+
+    /// Closes the session and chromedriver.
+    pub async fn close(mut self) -> Result<()> {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
+        Ok(())
+    }
+
+    /// Saves a PNG screenshot to `artifacts/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = screenshot_dir()?.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Navigates.
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        self.client.goto(url).await?;
+        Ok(())
+    }
+
+    /// The first element matching `css`, waiting up to 10 s for it.
+    pub async fn find(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        wait_for(
+            &format!("an element matching {css}"),
+            Duration::from_secs(10),
+            || async { Ok(self.client.find(Locator::Css(css)).await.ok()) },
+        )
+        .await
+    }
+
+    /// Whether an element matching `css` exists now.
+    pub async fn exists(&self, css: &str) -> Result<bool> {
+        Ok(!self.client.find_all(Locator::Css(css)).await?.is_empty())
+    }
+
+    /// The text of the first element matching `css` (waiting for it).
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.find(css).await?.text().await?)
+    }
+
+    /// The `textContent` of the first element matching `css` (includes
+    /// visually hidden text).
+    pub async fn text_content(&self, css: &str) -> Result<String> {
+        let v = self
+            .client
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+                vec![json!(css)],
+            )
+            .await?;
+        v.as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("no element matches {css}"))
+    }
+
+    /// Waits until the text of `css` contains `needle`.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
+        wait_for(&format!("{css} to contain {needle:?}"), Duration::from_secs(15), || async {
+            let v = self
+                .client
+                .execute(
+                    "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+                    vec![json!(css)],
+                )
+                .await?;
+            Ok(v.as_str().filter(|t| t.contains(needle)).map(str::to_owned))
+        })
+        .await
+    }
+
+    /// Clicks the first element matching `css`.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.find(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Runs a script and returns its value.
+    pub async fn js(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, Vec::new()).await?)
+    }
+}
+
+/// Polls `probe` every 100 ms until it yields `Some`, for at most `limit`.
+/// (Waiting for the page to react is real time by nature; the simulator's
+/// time is moved explicitly, never waited for.)
+pub async fn wait_for<T, F, Fut>(what: &str, limit: Duration, mut probe: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>>>,
+{
+    let deadline = Instant::now() + limit;
+    let mut last_err = None;
+    loop {
+        match probe().await {
+            Ok(Some(v)) => return Ok(v),
+            Ok(None) => {}
+            Err(e) => last_err = Some(e),
+        }
+        if Instant::now() > deadline {
+            return Err(match last_err {
+                Some(e) => e.context(format!("timed out waiting for {what}")),
+                None => anyhow!("timed out after {limit:?} waiting for {what}"),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// `2025-07-01T13:01:45.000Z` for epoch milliseconds (what `<time datetime>` holds).
+pub fn iso_utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let millis = ms.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60
+    )
+}
+
+/// Logs a line to stderr (test output).
+pub fn note(msg: &str) {
+    eprintln!("[coc-e2e] {msg}");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn iso_utc_matches_javascript() {
+        assert_eq!(
+            super::iso_utc(1_751_374_905_000),
+            "2025-07-01T13:01:45.000Z"
+        );
+        assert_eq!(super::iso_utc(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(super::iso_utc(951_782_400_123), "2000-02-29T00:00:00.123Z");
+    }
+}

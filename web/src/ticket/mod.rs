@@ -98,10 +98,12 @@ enum Notice {
     Reflected {
         op: OperateType,
         status: String,
+        request_id: Option<String>,
     },
     NotReflected {
         op: OperateType,
         status: String,
+        request_id: Option<String>,
     },
 }
 
@@ -241,6 +243,7 @@ pub fn TicketView(
                         notice.set(Some(Notice::Reflected {
                             op: p.op,
                             status: label,
+                            request_id: p.request_id.clone(),
                         }));
                         pending.set(None);
                         storage::clear_pending(id);
@@ -248,6 +251,7 @@ pub fn TicketView(
                         notice.set(Some(Notice::NotReflected {
                             op: p.op,
                             status: label,
+                            request_id: p.request_id.clone(),
                         }));
                         pending.set(None);
                         storage::clear_pending(id);
@@ -569,15 +573,20 @@ fn Notices(
                         request_id.map(|r| format!(" (request id {r})")).unwrap_or_default()
                     ),
                 ),
-                Notice::Reflected { op, status } => (
+                Notice::Reflected { op, status, request_id } => (
                     "coc-banner-success",
-                    format!("{} done: the ticket is now {status}.", op.as_str()),
+                    format!(
+                        "{} done{}: the ticket is now {status}.",
+                        op.as_str(),
+                        request_id.map(|r| format!(" (request id {r})")).unwrap_or_default()
+                    ),
                 ),
-                Notice::NotReflected { op, status } => (
+                Notice::NotReflected { op, status, request_id } => (
                     "coc-banner-warning",
                     format!(
-                        "{} was accepted, but the ticket still shows {status} after {} s. It may take longer; it is polled as usual.",
+                        "{} was accepted{}, but the ticket still shows {status} after {} s. It may take longer; it is polled as usual.",
                         op.as_str(),
+                        request_id.map(|r| format!(" (request id {r})")).unwrap_or_default(),
                         (storage::PENDING_TIMEOUT_MS / 1000.0) as u32
                     ),
                 ),

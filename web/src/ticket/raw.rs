@@ -13,8 +13,23 @@ use crate::widgets::CopyButton;
 #[component]
 pub fn RawJson(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView {
     let open = RwSignal::new(false);
+    // Compact from serde, indented by the browser's JSON: one serialiser
+    // in the wasm instead of two.
     let json = Signal::derive(move || {
-        ticket.with(|t| serde_json::to_string_pretty(t.as_ref()).unwrap_or_default())
+        ticket.with(|t| {
+            let compact = serde_json::to_string(t.as_ref()).unwrap_or_default();
+            js_sys::JSON::parse(&compact)
+                .and_then(|v| {
+                    js_sys::JSON::stringify_with_replacer_and_space(
+                        &v,
+                        &wasm_bindgen::JsValue::NULL,
+                        &wasm_bindgen::JsValue::from_f64(2.0),
+                    )
+                })
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or(compact)
+        })
     });
     view! {
         <section class="coc-card coc-raw" aria-label="Raw JSON">

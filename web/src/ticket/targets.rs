@@ -48,7 +48,7 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
     });
     // Indices of the values that match the filter; `None` means all.
     let matching: Memo<Option<Arc<Vec<usize>>>> = Memo::new(move |_| {
-        let needle = filter.get().trim().to_lowercase();
+        let needle = filter.get().trim().to_ascii_lowercase();
         if needle.is_empty() {
             return None;
         }
@@ -58,7 +58,7 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
                 values
                     .iter()
                     .enumerate()
-                    .filter(|(_, v)| cell_text(v).to_lowercase().contains(&needle))
+                    .filter(|(_, v)| cell_text(v).to_ascii_lowercase().contains(&needle))
                     .map(|(i, _)| i)
                     .collect(),
             ))
