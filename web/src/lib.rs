@@ -29,6 +29,7 @@ pub use pages::{OpenPage, SettingsPage, TicketPage};
 
 use crate::settings::Settings;
 use crate::storage::Area;
+use crate::widgets::{dynv, text};
 
 /// The user's colour theme choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,13 +109,13 @@ fn Shell(children: Children) -> impl IntoView {
             _ => storage::set(Area::Local, THEME_KEY, t.as_str()),
         }
     };
-    let class = move || {
+    let class = text(move || {
         let embed = if embed() { " coc-embed" } else { "" };
         format!("coc coc-app coc-theme-{}{embed}", theme.get().as_str())
-    };
+    });
     view! {
         <div class=class>
-            <Show when=move || !embed()>
+            {dynv(move || if embed() { ().into_any() } else { view! {
                 <a class="coc-skip" href="#coc-main">"Skip to content"</a>
                 <header class="coc-header">
                     <a class="coc-brand" href="/">
@@ -128,13 +129,13 @@ fn Shell(children: Children) -> impl IntoView {
                     <button
                         type="button"
                         class="coc-btn coc-btn-small coc-theme-toggle"
-                        data-theme=move || theme.get().as_str()
+                        data-theme=text(move || theme.get().as_str().to_owned())
                         on:click=toggle
                     >
-                        {move || theme.get().label()}
+                        {text(move || theme.get().label().to_owned())}
                     </button>
                 </header>
-            </Show>
+            }.into_any() })}
             <main class="coc-page" id="coc-main" tabindex="-1">{children()}</main>
         </div>
     }

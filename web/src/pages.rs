@@ -8,6 +8,7 @@ use crate::api::{ApiClient, page_origin};
 use crate::errors::ErrorPanel;
 use crate::fmt;
 use crate::set_title;
+use crate::widgets::{dynv, flag, text};
 use crate::settings::{AuthMode, POLL_CHOICES, Settings};
 use crate::status::{StatusBadge, status_label};
 use crate::storage::{self, RecentTicket};
@@ -61,39 +62,42 @@ pub fn OpenPage() -> impl IntoView {
                         autocomplete="off"
                         spellcheck="false"
                         placeholder="EX2025070121014501xxxxxx"
-                        aria-invalid=move || problem().is_some().to_string()
+                        aria-invalid=text(move || problem().is_some().to_string())
                         aria-describedby="coc-open-id-help"
-                        prop:value=move || input.get()
+                        prop:value=text(move || input.get())
                         on:input=move |ev| input.set(event_target_value(&ev))
                         on:blur=move |_| touched.set(true)
                     />
-                    <button type="submit" class="coc-btn coc-btn-primary" aria-disabled=move || parsed.get().is_err().to_string()>
+                    <button type="submit" class="coc-btn coc-btn-primary" aria-disabled=text(move || parsed.get().is_err().to_string())>
                         "Open"
                     </button>
                 </div>
-                <p id="coc-open-id-help" class=move || if problem().is_some() { "coc-field-error" } else { "coc-muted" } aria-live="polite">
-                    {move || problem().unwrap_or_else(|| "The id from the COC console or from the API, e.g. EX2025070121014501xxxxxx.".to_owned())}
+                <p id="coc-open-id-help" class=text(move || if problem().is_some() { "coc-field-error".to_owned() } else { "coc-muted".to_owned() }) aria-live="polite">
+                    {text(move || problem().unwrap_or_else(|| "The id from the COC console or from the API, e.g. EX2025070121014501xxxxxx.".to_owned()))}
                 </p>
             </form>
         </section>
         <section class="coc-card coc-narrow coc-recent" aria-label="Recent tickets">
             <div class="coc-section-head">
                 <h2>"Recent tickets"</h2>
-                <Show when=move || recent.with(|r| !r.is_empty())>
-                    <button type="button" class="coc-btn coc-btn-small" on:click=move |_| {
-                        storage::clear_recent();
-                        recent.set(Vec::new());
-                    }>"Clear"</button>
-                </Show>
+                <button type="button" class="coc-btn coc-btn-small" hidden=flag(move || recent.with(Vec::is_empty)) on:click=move |_| {
+                    storage::clear_recent();
+                    recent.set(Vec::new());
+                }>"Clear"</button>
             </div>
-            <Show
-                when=move || recent.with(|r| !r.is_empty())
-                fallback=|| view! { <p class="coc-empty">"Tickets you open are listed here, in this browser only."</p> }
-            >
-                <ul class="coc-recent-list">
-                    {move || recent.get().into_iter().map(|r| recent_row(r, now)).collect_view()}
-                </ul>
-            </Show>
+            {dynv(move || {
+                let list = recent.get();
+                if list.is_empty() {
+                    view! { <p class="coc-empty">"Tickets you open are listed here, in this browser only."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="coc-recent-list">
+                            {list.into_iter().map(|r| recent_row(r, now)).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }
+            })}
         </section>
     }
 }
@@ -165,7 +169,7 @@ pub fn TicketPage() -> impl IntoView {
         _ => {}
     });
 
-    move || match client.get() {
+    dynv(move || match client.get() {
         Ok(c) => {
             view! { <TicketView execution_id=id client=c poll_secs=poll on_event /> }.into_any()
         }
@@ -176,7 +180,7 @@ pub fn TicketPage() -> impl IntoView {
             </section>
         }
         .into_any(),
-    }
+    })
 }
 
 /// Gateway URL, authentication and polling.
@@ -217,7 +221,7 @@ pub fn SettingsPage() -> impl IntoView {
                     type="url"
                     placeholder=origin.clone()
                     aria-describedby="coc-set-url-help"
-                    prop:value=move || draft.with(|d| d.gateway_url.clone())
+                    prop:value=text(move || draft.with(|d| d.gateway_url.clone()))
                     on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.gateway_url = v.clone()) }
                 />
                 <p id="coc-set-url-help" class="coc-muted">
@@ -228,51 +232,51 @@ pub fn SettingsPage() -> impl IntoView {
                     <legend class="coc-label">"Authentication"</legend>
                     <label class="coc-radio">
                         <input type="radio" name="coc-auth" value="gateway"
-                            prop:checked=move || draft.with(|d| d.auth == AuthMode::Gateway)
+                            prop:checked=flag(move || draft.with(|d| d.auth == AuthMode::Gateway))
                             on:change=move |_| edit(&|d| d.auth = AuthMode::Gateway) />
                         <span>"The gateway signs requests (no credentials in the browser)"</span>
                     </label>
                     <label class="coc-radio">
                         <input type="radio" name="coc-auth" value="token"
-                            prop:checked=move || draft.with(|d| d.auth == AuthMode::Token)
+                            prop:checked=flag(move || draft.with(|d| d.auth == AuthMode::Token))
                             on:change=move |_| edit(&|d| d.auth = AuthMode::Token) />
                         <span>"Send an IAM token I paste (X-Auth-Token)"</span>
                     </label>
-                    <Show when=move || draft.with(|d| d.auth == AuthMode::Token)>
+                    <div class="coc-token" hidden=flag(move || draft.with(|d| d.auth != AuthMode::Token))>
                         <label class="coc-label" for="coc-set-token">"IAM token"</label>
                         <input
                             id="coc-set-token"
                             class="coc-input coc-mono"
                             type="password"
                             autocomplete="off"
-                            prop:value=move || draft.with(|d| d.token.clone())
+                            prop:value=text(move || draft.with(|d| d.token.clone()))
                             on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.token = v.clone()) }
                         />
                         <label class="coc-check">
                             <input type="checkbox"
-                                prop:checked=move || draft.with(|d| d.remember_token)
+                                prop:checked=flag(move || draft.with(|d| d.remember_token))
                                 on:change=move |ev| { let c = event_target_checked(&ev); edit(&|d| d.remember_token = c) } />
                             <span>"Remember the token in this browser (otherwise it is forgotten when the tab closes)"</span>
                         </label>
-                    </Show>
+                    </div>
                 </fieldset>
 
                 <label class="coc-label" for="coc-set-poll">"Refresh active tickets"</label>
                 <select id="coc-set-poll" class="coc-select"
-                    prop:value=move || draft.with(|d| d.poll_secs.to_string())
+                    prop:value=text(move || draft.with(|d| d.poll_secs.to_string()))
                     on:change=move |ev| {
                         if let Ok(s) = event_target_value(&ev).parse::<u32>() { edit(&|d| d.poll_secs = s) }
                     }>
                     {poll_options}
                 </select>
 
-                <p class="coc-field-error" role="alert">{move || problem.get()}</p>
+                <p class="coc-field-error" role="alert">{text(move || problem.get().unwrap_or_default())}</p>
                 <div class="coc-form-buttons">
                     <button type="submit" class="coc-btn coc-btn-primary">"Save"</button>
                     <button type="button" class="coc-btn" on:click=move |_| { draft.set(Settings::default()); saved.set(false); }>
                         "Reset to defaults"
                     </button>
-                    <span class="coc-saved" role="status">{move || saved.get().then_some("Saved.")}</span>
+                    <span class="coc-saved" role="status">{text(move || if saved.get() { "Saved.".to_owned() } else { String::new() })}</span>
                 </div>
             </form>
         </section>

@@ -4,6 +4,8 @@
 use coc_core::ExecutionStatus;
 use leptos::prelude::*;
 
+use crate::widgets::text;
+
 /// A stable CSS hook for a status: `running`, `failed`, ... or `unknown`.
 pub fn status_class(status: Option<&ExecutionStatus>) -> &'static str {
     match status {
@@ -61,7 +63,7 @@ fn icon_path(class: &str) -> &'static str {
 pub fn StatusIcon(#[prop(into)] class: Signal<&'static str>) -> impl IntoView {
     view! {
         <svg class="coc-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
-            <path fill="currentColor" d=move || icon_path(class.get())></path>
+            <path fill="currentColor" d=text(move || icon_path(class.get()).to_owned())></path>
         </svg>
     }
 }
@@ -82,15 +84,15 @@ pub fn StatusBadge(
     };
     view! {
         <span
-            class=move || {
+            class=text(move || {
                 let size = if large { " coc-status-large" } else { "" };
                 format!("coc-status coc-status-{}{size}", class.get())
-            }
-            data-status=move || status.with(|s| s.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default())
-            title=raw
+            })
+            data-status=text(move || status.with(|s| s.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default()))
+            title=text(raw)
         >
             <StatusIcon class=class />
-            <span class="coc-status-word">{label}</span>
+            <span class="coc-status-word">{text(label)}</span>
         </span>
     }
 }

@@ -1,5 +1,7 @@
 //! Small reusable pieces: copy to clipboard, a clock, page visibility.
 
+use std::sync::{Arc, Mutex};
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -24,21 +26,21 @@ pub fn CopyButton(
             result.set(Some(ok));
         });
     };
-    let label_now = move || match result.get() {
+    let label_now = self::text(move || match result.get() {
         Some(true) => "Copied".to_owned(),
         Some(false) => "Copy failed".to_owned(),
         None => label.clone(),
-    };
+    });
     view! {
         <button type="button" class="coc-btn coc-btn-small coc-copy" on:click=on_click>
             {label_now}
         </button>
         <span class="coc-sr-only" role="status">
-            {move || match result.get() {
-                Some(true) => "Copied to the clipboard.",
-                Some(false) => "Could not copy: select the text and press Ctrl+C.",
-                None => "",
-            }}
+            {self::text(move || match result.get() {
+                Some(true) => "Copied to the clipboard.".to_owned(),
+                Some(false) => "Could not copy: select the text and press Ctrl+C.".to_owned(),
+                None => String::new(),
+            })}
         </span>
     }
 }
@@ -86,4 +88,32 @@ pub fn page_visible() -> Signal<bool> {
 /// `on_cleanup` wants `Send`; the browser's main thread is the only one here.
 fn send_wrapper<T>(t: T) -> send_wrapper::SendWrapper<T> {
     send_wrapper::SendWrapper::new(t)
+}
+
+/// Reactive text with its closure type erased.
+///
+/// Every `move || ...` in a view is otherwise its own type, and the renderer
+/// is instantiated once per type: in a console this size that was a third of
+/// the wasm. Behind an `Arc<dyn Fn>`, all reactive texts share one.
+pub type Text = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// Erases a text closure (see [`Text`]).
+pub fn text(f: impl Fn() -> String + Send + Sync + 'static) -> Text {
+    Arc::new(f)
+}
+
+/// A reactive boolean attribute with its closure type erased.
+pub type Flag = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// Erases a boolean closure (see [`Text`]).
+pub fn flag(f: impl Fn() -> bool + Send + Sync + 'static) -> Flag {
+    Arc::new(f)
+}
+
+/// A reactive block of view with its closure type erased.
+pub type Dyn = Arc<Mutex<dyn FnMut() -> AnyView + Send>>;
+
+/// Erases a view closure (see [`Text`]).
+pub fn dynv(f: impl FnMut() -> AnyView + Send + 'static) -> Dyn {
+    Arc::new(Mutex::new(f))
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::fmt;
 use crate::status::StatusBadge;
-use crate::widgets::CopyButton;
+use crate::widgets::{CopyButton, dynv, text};
 
 /// A time: local in the text, UTC and relative in the tooltip, relative
 /// also shown beside it.
@@ -20,8 +20,8 @@ pub fn TimeText(ms: Option<i64>, #[prop(into)] now: Signal<f64>) -> impl IntoVie
             let rel = move || fmt::relative(ms, now.get());
             let title = move || format!("{} · {}", fmt::utc(ms), rel());
             view! {
-                <time datetime=fmt::iso(ms) title=title>{fmt::local(ms)}</time>
-                <span class="coc-rel">{rel}</span>
+                <time datetime=fmt::iso(ms) title=text(title)>{fmt::local(ms)}</time>
+                <span class="coc-rel">{text(rel)}</span>
             }
             .into_any()
         }
@@ -93,7 +93,7 @@ pub fn TicketSummary(
                 {field("Started", "start_time", view! { <TimeText ms=t.start_time now /> }.into_any())}
                 {field("Ended", "end_time", view! { <TimeText ms=t.end_time now /> }.into_any())}
                 {field("Updated", "update_time", view! { <TimeText ms=t.update_time now /> }.into_any())}
-                {field("Duration", "duration", view! { <span>{duration}</span> }.into_any())}
+                {field("Duration", "duration", view! { <span>{dynv(duration)}</span> }.into_any())}
             }
         })
     };
@@ -101,14 +101,14 @@ pub fn TicketSummary(
         <section class="coc-card coc-summary" aria-label="Summary">
             <div class="coc-summary-head">
                 <StatusBadge status large=true />
-                <h2 class="coc-job-name" data-field="document_name">{job_name}</h2>
+                <h2 class="coc-job-name" data-field="document_name">{text(job_name)}</h2>
             </div>
             <div class="coc-id-row">
                 <span class="coc-label">"Ticket"</span>
                 <code class="coc-ticket-id" data-field="execution_id">{id}</code>
                 <CopyButton text=id label="Copy id" />
             </div>
-            <dl class="coc-fields">{grid}</dl>
+            <dl class="coc-fields">{dynv(move || grid().into_any())}</dl>
             <p class="coc-zone-note">
                 "Times are local (" {fmt::zone_label()} "); hover a time for UTC."
             </p>
@@ -123,20 +123,20 @@ pub fn TicketInfo(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView
         <section class="coc-card" aria-label="Description">
             <h3>"Description"</h3>
             <p class="coc-description" data-field="description">
-                {move || ticket.with(|t| text_or_dash(t.description.clone()))}
+                {dynv(move || ticket.with(|t| text_or_dash(t.description.clone())))}
             </p>
         </section>
         <section class="coc-card" aria-label="Parameters">
-            <h3>"Parameters" <span class="coc-count">{move || ticket.with(|t| t.parameters.len())}</span></h3>
-            {move || ticket.with(|t| kv_table(&t.parameters, "parameters"))}
+            <h3>"Parameters" <span class="coc-count">{text(move || ticket.with(|t| t.parameters.len().to_string()))}</span></h3>
+            {dynv(move || ticket.with(|t| kv_table(&t.parameters, "parameters")))}
         </section>
         <section class="coc-card" aria-label="Tags">
             <h3>"Tags"</h3>
-            {move || ticket.with(|t| chips(&t.tags, "tags", "No tags."))}
+            {dynv(move || ticket.with(|t| chips(&t.tags, "tags", "No tags.")))}
             <h4>"System tags"</h4>
-            {move || ticket.with(|t| chips(&t.sys_tags, "sys_tags", "No system tags."))}
+            {dynv(move || ticket.with(|t| chips(&t.sys_tags, "sys_tags", "No system tags.")))}
         </section>
-        {move || ticket.with(|t| (!t.extra.is_empty()).then(|| extra_fields(t)))}
+        {dynv(move || ticket.with(|t| if t.extra.is_empty() { ().into_any() } else { extra_fields(t).into_any() }))}
     }
 }
 

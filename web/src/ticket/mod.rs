@@ -35,7 +35,7 @@ use crate::fmt;
 use crate::settings::{DEFAULT_POLL_SECS, POLL_CHOICES};
 use crate::status::status_label;
 use crate::storage::{self, PendingOp};
-use crate::widgets::{clock, page_visible};
+use crate::widgets::{clock, dynv, page_visible, text};
 
 /// What happens in a ticket view, for the page (or the custom element) that
 /// hosts it.
@@ -377,7 +377,7 @@ pub fn TicketView(
     // re-renders nothing (and keeps dialogs, filters and pages as they are).
     let has_data = Memo::new(move |_| data.with(Option::is_some));
 
-    let body = move || {
+    let body = dynv(move || {
         if has_data.get() {
             let uid = uid.clone();
             view! {
@@ -399,7 +399,7 @@ pub fn TicketView(
             }
             .into_any()
         } else {
-            (move || match error.get() {
+            dynv(move || match error.get() {
                 Some(e) => view! {
                     <div class="coc-card coc-load-failed">
                         <ErrorPanel failure=e heading=format!("Ticket {}:", execution_id.get()) />
@@ -411,19 +411,19 @@ pub fn TicketView(
                 .into_any(),
                 None => view! {
                     <div class="coc-card coc-loading" aria-busy="true">
-                        "Loading ticket " <code>{move || execution_id.get()}</code> "…"
+                        "Loading ticket " <code>{text(move || execution_id.get())}</code> "…"
                     </div>
                 }
                 .into_any(),
             })
             .into_any()
         }
-    };
+    });
 
     view! {
-        <div class="coc-ticket" data-execution-id=move || execution_id.get()>
+        <div class="coc-ticket" data-execution-id=text(move || execution_id.get())>
             <p class="coc-sr-only" role="status" aria-live="polite" data-role="announcer">
-                {move || announce.get()}
+                {text(move || announce.get())}
             </p>
             <LiveBar
                 data
@@ -488,17 +488,17 @@ fn LiveBar(
         .map(|s| view! { <option value=s.to_string()>{format!("every {s} s")}</option> })
         .collect_view();
     view! {
-        <div class="coc-livebar" data-mode=move || mode().0>
+        <div class="coc-livebar" data-mode=text(move || mode().0.to_owned())>
             <span class="coc-live-dot" aria-hidden="true"></span>
-            <span class="coc-live-mode">{move || mode().1}</span>
-            <span class="coc-live-updated" data-role="updated">{updated}</span>
-            {move || loading.get().then(|| view! { <span class="coc-spinner" aria-label="Refreshing"></span> })}
+            <span class="coc-live-mode">{text(move || mode().1)}</span>
+            <span class="coc-live-updated" data-role="updated">{text(updated)}</span>
+            {dynv(move || if loading.get() { view! { <span class="coc-spinner" aria-label="Refreshing"></span> }.into_any() } else { ().into_any() })}
             <span class="coc-live-controls">
                 <label>
                     <span class="coc-sr-only">"Polling interval"</span>
                     <select
                         class="coc-select"
-                        prop:value=move || poll.get().to_string()
+                        prop:value=text(move || poll.get().to_string())
                         on:change=move |ev| {
                             if let Ok(s) = event_target_value(&ev).parse::<u32>() {
                                 poll.set(s);
@@ -512,10 +512,10 @@ fn LiveBar(
                 <button
                     type="button"
                     class="coc-btn coc-btn-small"
-                    aria-pressed=move || paused.get().to_string()
+                    aria-pressed=text(move || paused.get().to_string())
                     on:click=move |_| paused.update(|p| *p = !*p)
                 >
-                    {move || if paused.get() { "Resume updates" } else { "Pause updates" }}
+                    {text(move || if paused.get() { "Resume updates".to_owned() } else { "Pause updates".to_owned() })}
                 </button>
                 <button type="button" class="coc-btn coc-btn-small" on:click=move |_| on_refresh.run(())>
                     "Refresh now"
@@ -533,14 +533,15 @@ fn StaleWarning(
     ok_at: RwSignal<Option<f64>>,
     now: Signal<f64>,
 ) -> impl IntoView {
-    move || {
-        error.get().map(|e| {
-            let age = move || {
+    dynv(move || {
+        let Some(e) = error.get() else { return ().into_any() };
+        {
+            let age = text(move || {
                 ok_at
                     .get()
                     .map(|t| format!("from {} s ago", ((now.get() - t) / 1000.0).max(0.0).floor() as i64))
                     .unwrap_or_default()
-            };
+            });
             let count = failures.get();
             view! {
                 <div class="coc-banner coc-banner-warning" data-role="stale-warning">
@@ -551,8 +552,9 @@ fn StaleWarning(
                     <ErrorPanel failure=e compact=true />
                 </div>
             }
-        })
-    }
+            .into_any()
+        }
+    })
 }
 
 /// Success and failure notices about operations.
@@ -562,8 +564,9 @@ fn Notices(
     op_error: RwSignal<Option<(OperateType, ApiFailure)>>,
     pending: RwSignal<Option<PendingOp>>,
 ) -> impl IntoView {
-    let notice_view = move || {
-        notice.get().map(|n| {
+    let notice_view = dynv(move || {
+        let Some(n) = notice.get() else { return ().into_any() };
+        {
             let (class, text) = match n {
                 Notice::Accepted { op, request_id } => (
                     "coc-banner-success",
@@ -599,12 +602,17 @@ fn Notices(
                     </button>
                 </div>
             }
-        })
-    };
-    let pending_view = move || {
-        pending.get().and_then(|p| {
-            // The "accepted" notice already says it; after a reload it is gone.
-            (!matches!(notice.get(), Some(Notice::Accepted { .. }))).then(|| {
+            .into_any()
+        }
+    });
+    let pending_view = dynv(move || {
+        let Some(p) = pending.get() else { return ().into_any() };
+        // The "accepted" notice already says it; after a reload it is gone.
+        if matches!(notice.get(), Some(Notice::Accepted { .. })) {
+            return ().into_any();
+        }
+        {
+            {
                 view! {
                     <div class="coc-banner coc-banner-info" data-role="pending" role="status">
                         <p>{format!(
@@ -614,11 +622,13 @@ fn Notices(
                         )}</p>
                     </div>
                 }
-            })
-        })
-    };
-    let error_view = move || {
-        op_error.get().map(|(op, e)| {
+                .into_any()
+            }
+        }
+    });
+    let error_view = dynv(move || {
+        let Some((op, e)) = op_error.get() else { return ().into_any() };
+        {
             view! {
                 <div class="coc-banner coc-banner-error" data-role="op-error">
                     <ErrorPanel failure=e heading=format!("{} failed:", op.as_str()) />
@@ -627,7 +637,8 @@ fn Notices(
                     </button>
                 </div>
             }
-        })
-    };
+            .into_any()
+        }
+    });
     view! { {notice_view} {pending_view} {error_view} }
 }

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::status::status_label;
 use crate::storage::PendingOp;
+use crate::widgets::{dynv, flag, text};
 
 /// Why a button is locked regardless of the advice, if it is.
 fn lock_reason(
@@ -51,7 +52,7 @@ pub fn OperationsPanel(
     let dialog_op = RwSignal::new(None::<OperateType>);
     let advice = Memo::new(move |_| ticket.with(|t| advise(t)));
 
-    let buttons = move || {
+    let buttons = dynv(move || {
         advice
             .get()
             .into_iter()
@@ -74,10 +75,11 @@ pub fn OperationsPanel(
                         on_operate.run(op);
                     }
                 };
-                let class = format!(
-                    "coc-btn coc-op-btn{}",
-                    if op.is_destructive() { " coc-btn-danger" } else { " coc-btn-primary" }
-                );
+                let class = match op {
+                    OperateType::Terminate => "coc-btn coc-op-btn coc-btn-danger",
+                    OperateType::SkipBatch => "coc-btn coc-op-btn coc-btn-danger-outline",
+                    _ => "coc-btn coc-op-btn coc-btn-primary",
+                };
                 let label = if op.is_destructive() {
                     format!("{}…", op.label())
                 } else {
@@ -86,27 +88,28 @@ pub fn OperationsPanel(
                 let described = format!("{desc_id} {why_id}");
                 let why_id2 = why_id.clone();
                 view! {
-                    <div class="coc-op" data-op=op.as_str() data-offered=move || why.get().is_none().to_string()>
+                    <div class="coc-op" data-op=op.as_str() data-offered=text(move || why.get().is_none().to_string())>
                         <button
                             type="button"
                             class=class
-                            aria-disabled=move || why.get().is_some().to_string()
+                            aria-disabled=text(move || why.get().is_some().to_string())
                             aria-describedby=described
-                            title=move || why.get().unwrap_or_default()
+                            title=text(move || why.get().unwrap_or_default())
                             on:click=on_click
                         >
-                            {move || if busy.get() == Some(op) { format!("{}…", op.label()) } else { label.clone() }}
-                            {move || (busy.get() == Some(op)).then(|| view! { <span class="coc-spinner" aria-hidden="true"></span> })}
+                            {text(move || if busy.get() == Some(op) { format!("{}…", op.label()) } else { label.clone() })}
+                            {dynv(move || if busy.get() == Some(op) { view! { <span class="coc-spinner" aria-hidden="true"></span> }.into_any() } else { ().into_any() })}
                         </button>
                         <p class="coc-op-desc" id=desc_id>{op.explanation()}</p>
-                        <p class="coc-op-why" id=why_id2 hidden=move || why.get().is_none()>
-                            {move || why.get().map(|w| format!("Not available: {w}")).unwrap_or_default()}
+                        <p class="coc-op-why" id=why_id2 hidden=flag(move || why.get().is_none())>
+                            {text(move || why.get().map(|w| format!("Not available: {w}")).unwrap_or_default())}
                         </p>
                     </div>
                 }
             })
             .collect_view()
-    };
+            .into_any()
+    });
 
     view! {
         <section class="coc-card coc-ops" aria-label="Operations">
@@ -258,37 +261,46 @@ pub fn ConfirmDialog(
         <dialog
             class="coc-dialog"
             node_ref=dialog
-            aria-label=title
+            aria-label=text(title)
             on:close=move |_| dialog_op.set(None)
             on:keydown=on_keydown
         >
-            <h2 class="coc-dialog-title">{title}</h2>
-            <p class="coc-dialog-body">{body}</p>
-            {move || still_offered().map(|why| view! {
-                <p class="coc-dialog-warning" role="alert">{format!("No longer offered: {why}")}</p>
+            <h2 class="coc-dialog-title">{text(title)}</h2>
+            <p class="coc-dialog-body">{text(body)}</p>
+            {dynv(move || match still_offered() {
+                Some(why) => view! {
+                    <p class="coc-dialog-warning" role="alert">{format!("No longer offered: {why}")}</p>
+                }
+                .into_any(),
+                None => ().into_any(),
             })}
-            <Show when=needs_typing>
-                <label class="coc-confirm-label">
-                    <span>"Type the ticket id " <code>{id}</code> " to confirm"</span>
-                    <input
-                        class="coc-confirm-input"
-                        type="text"
-                        autocomplete="off"
-                        spellcheck="false"
-                        prop:value=move || typed.get()
-                        on:input=move |ev| typed.set(event_target_value(&ev))
-                    />
-                </label>
-            </Show>
+            {dynv(move || if needs_typing() {
+                view! {
+                    <label class="coc-confirm-label">
+                        <span>"Type the ticket id " <code>{text(id)}</code> " to confirm"</span>
+                        <input
+                            class="coc-confirm-input"
+                            type="text"
+                            autocomplete="off"
+                            spellcheck="false"
+                            prop:value=text(move || typed.get())
+                            on:input=move |ev| typed.set(event_target_value(&ev))
+                        />
+                    </label>
+                }
+                .into_any()
+            } else {
+                ().into_any()
+            })}
             <div class="coc-dialog-buttons">
                 <button type="button" class="coc-btn coc-dialog-cancel" on:click=cancel>"Cancel"</button>
                 <button
                     type="button"
                     class="coc-btn coc-btn-danger coc-dialog-confirm"
-                    disabled=move || !can_confirm()
+                    disabled=flag(move || !can_confirm())
                     on:click=confirm
                 >
-                    {confirm_label}
+                    {text(move || confirm_label().to_owned())}
                 </button>
             </div>
         </dialog>

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use coc_core::Execution;
 use leptos::prelude::*;
 
-use crate::widgets::CopyButton;
+use crate::widgets::{CopyButton, dynv, text};
 
 /// A collapsible raw JSON view with a copy button.
 #[component]
@@ -38,16 +38,18 @@ pub fn RawJson(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView {
                 <button
                     type="button"
                     class="coc-btn coc-btn-small"
-                    aria-expanded=move || open.get().to_string()
+                    aria-expanded=text(move || open.get().to_string())
                     on:click=move |_| open.update(|o| *o = !*o)
                 >
-                    {move || if open.get() { "Hide" } else { "Show" }}
+                    {text(move || if open.get() { "Hide".to_owned() } else { "Show".to_owned() })}
                 </button>
                 <CopyButton text=json label="Copy JSON" />
             </div>
-            <Show when=move || open.get()>
-                <pre class="coc-json" tabindex="0" aria-label="Ticket as JSON">{json}</pre>
-            </Show>
+            {dynv(move || if open.get() {
+                view! { <pre class="coc-json" tabindex="0" aria-label="Ticket as JSON">{json}</pre> }.into_any()
+            } else {
+                ().into_any()
+            })}
         </section>
     }
 }

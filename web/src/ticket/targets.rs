@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::fmt;
+use crate::widgets::{dynv, flag, text};
 
 /// Rows per page.
 pub const PAGE_SIZE: usize = 50;
@@ -162,9 +163,12 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
         })
     };
 
-    let list_picker = move || {
+    let list_picker = dynv(move || {
         targets.with(|t| {
-            (t.len() > 1).then(|| {
+            if t.len() < 2 {
+                return ().into_any();
+            }
+            {
                 t.iter()
                     .enumerate()
                     .map(|(i, target)| {
@@ -177,7 +181,7 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
                             <button
                                 type="button"
                                 class="coc-btn coc-btn-small"
-                                aria-pressed=move || (list_ix.get() == i).to_string()
+                                aria-pressed=text(move || (list_ix.get() == i).to_string())
                                 on:click=move |_| {
                                     list_ix.set(i);
                                     page.set(0);
@@ -188,9 +192,10 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
                         }
                     })
                     .collect_view()
-            })
+                    .into_any()
+            }
         })
-    };
+    });
 
     let summary = move || {
         let lists = targets.with(|t| {
@@ -229,40 +234,40 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
             <h3>
                 "Targets "
                 <span class="coc-count" data-field="target_count">
-                    {move || fmt::count(targets.with(|t| t.iter().map(|x| x.values.len()).sum::<usize>()))}
+                    {text(move || fmt::count(targets.with(|t| t.iter().map(|x| x.values.len()).sum::<usize>())))}
                 </span>
             </h3>
-            <p class="coc-muted" data-field="targets_summary">{summary}</p>
+            <p class="coc-muted" data-field="targets_summary">{text(summary)}</p>
             <div class="coc-target-lists">{list_picker}</div>
-            <Show when=has_values>
+            {dynv(move || if !has_values() { ().into_any() } else { view! {
                 <div class="coc-pager">
                     <label class="coc-filter">
                         <span class="coc-sr-only">"Filter targets"</span>
                         <input
                             type="search"
                             placeholder="Filter targets"
-                            prop:value=move || filter.get()
+                            prop:value=text(move || filter.get())
                             on:input=move |ev| {
                                 filter.set(event_target_value(&ev));
                                 page.set(0);
                             }
                         />
                     </label>
-                    <span class="coc-range" aria-live="polite">{range}</span>
+                    <span class="coc-range" aria-live="polite">{text(range)}</span>
                     <span class="coc-pager-buttons">
                         <button type="button" class="coc-btn coc-btn-small" aria-label="First page"
-                            disabled=move || page.get() == 0 on:click=move |_| page.set(0)>"«"</button>
+                            disabled=flag(move || page.get() == 0) on:click=move |_| page.set(0)>"«"</button>
                         <button type="button" class="coc-btn coc-btn-small" aria-label="Previous page"
-                            disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"‹"</button>
-                        <span class="coc-page-of">{move || format!("Page {} of {}", page.get() + 1, fmt::count(pages()))}</span>
+                            disabled=flag(move || page.get() == 0) on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"‹"</button>
+                        <span class="coc-page-of">{text(move || format!("Page {} of {}", page.get() + 1, fmt::count(pages())))}</span>
                         <button type="button" class="coc-btn coc-btn-small" aria-label="Next page"
-                            disabled=move || { page.get() + 1 >= pages() } on:click=move |_| page.update(|p| *p += 1)>"›"</button>
+                            disabled=flag(move || page.get() + 1 >= pages()) on:click=move |_| page.update(|p| *p += 1)>"›"</button>
                         <button type="button" class="coc-btn coc-btn-small" aria-label="Last page"
-                            disabled=move || { page.get() + 1 >= pages() } on:click=move |_| page.set(pages() - 1)>"»"</button>
+                            disabled=flag(move || page.get() + 1 >= pages()) on:click=move |_| page.set(pages() - 1)>"»"</button>
                     </span>
                 </div>
-                {rows}
-            </Show>
+                {dynv(rows)}
+            }.into_any() })}
         </section>
     }
 }
