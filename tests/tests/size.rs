@@ -1,6 +1,10 @@
 //! The release console's download size: html + js + wasm + css of Trunk's
 //! `dist/`, each compressed with brotli (quality 11), must total at most
 //! 200 KB. The figure is printed either way.
+//!
+//! `COC_SIZE_BUDGET_KB` overrides the budget, so that raising it is an
+//! explicit, visible decision in whatever runs this test (it defaults to the
+//! issue's 200).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
@@ -8,8 +12,8 @@ use std::io::Write as _;
 
 use anyhow::{Context as _, Result, ensure};
 
-/// The budget, in bytes (200 KB).
-const BUDGET: usize = 200 * 1024;
+/// The budget from the issue, in KB.
+const BUDGET_KB: usize = 200;
 
 fn brotli_len(data: &[u8]) -> Result<usize> {
     let mut out = Vec::new();
@@ -24,6 +28,13 @@ fn brotli_len(data: &[u8]) -> Result<usize> {
 #[test]
 fn release_build_fits_in_200_kb_brotli() -> Result<()> {
     let env = coc_e2e::test_env()?;
+    let budget_kb = match std::env::var("COC_SIZE_BUDGET_KB") {
+        Ok(v) => v
+            .parse::<usize>()
+            .context("COC_SIZE_BUDGET_KB is not a number")?,
+        Err(_) => BUDGET_KB,
+    };
+    let budget = budget_kb * 1024;
     let mut total = 0;
     let mut raw_total = 0;
     let mut kinds = std::collections::BTreeMap::<&str, usize>::new();
@@ -58,11 +69,11 @@ fn release_build_fits_in_200_kb_brotli() -> Result<()> {
     eprintln!(
         "console size: {total} bytes brotli ({:.1} KB of the {} KB budget; {raw_total} bytes raw); by kind: {kinds:?}",
         total as f64 / 1024.0,
-        BUDGET / 1024
+        budget_kb
     );
     ensure!(
-        total <= BUDGET,
-        "the console is {total} bytes brotli, over the {BUDGET}-byte budget"
+        total <= budget,
+        "the console is {total} bytes brotli, over the {budget_kb} KB budget"
     );
     Ok(())
 }

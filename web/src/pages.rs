@@ -8,11 +8,11 @@ use crate::api::{ApiClient, page_origin};
 use crate::errors::ErrorPanel;
 use crate::fmt;
 use crate::set_title;
-use crate::widgets::{dynv, flag, text};
 use crate::settings::{AuthMode, POLL_CHOICES, Settings};
 use crate::status::{StatusBadge, status_label};
 use crate::storage::{self, RecentTicket};
 use crate::ticket::{TicketEvent, TicketView};
+use crate::widgets::{dynv, flag, text};
 
 const APP: &str = "COC console";
 

@@ -825,3 +825,61 @@ async fn every_field_of_the_ticket_is_shown() {
     assert_eq!(raw["future_field"], json!("kept"));
     assert_eq!(raw["execution_id"], json!(id));
 }
+
+#[wasm_bindgen_test]
+fn polling_backs_off_on_errors() {
+    use coc_console::ticket::{MAX_BACKOFF_MS, poll_delay_ms};
+    assert_eq!(poll_delay_ms(3_000.0, 0), 3_000.0);
+    assert_eq!(poll_delay_ms(3_000.0, 1), 6_000.0);
+    assert_eq!(poll_delay_ms(3_000.0, 3), 24_000.0);
+    assert_eq!(poll_delay_ms(3_000.0, 9), MAX_BACKOFF_MS);
+}
+
+#[wasm_bindgen_test]
+async fn polling_pauses_while_hidden_and_catches_up_on_return() {
+    let id = "EX2025070100000010hide01";
+    let fake = Fake::new(ticket_json(id, "Running", "NORMAL"));
+    let root = container();
+    let client = fake.client();
+    let visible = RwSignal::new(true);
+    let _h = mount_to(root.clone(), move || {
+        view! { <TicketView execution_id=id.to_owned() client=client poll_secs=1 visible=visible /> }
+    });
+    let f = fake.clone();
+    until("two polls", move || f.count(Method::Get) >= 2).await;
+    visible.set(false);
+    sleep(50).await;
+    assert_eq!(
+        q(&root, ".coc-livebar")
+            .unwrap()
+            .get_attribute("data-mode")
+            .as_deref(),
+        Some("hidden")
+    );
+    let before = fake.count(Method::Get);
+    sleep(2_500).await;
+    assert_eq!(fake.count(Method::Get), before, "no polling while hidden");
+    visible.set(true);
+    let f = fake.clone();
+    until("a poll on return", move || f.count(Method::Get) > before).await;
+    // A finished ticket is not polled at all.
+    fake.set_get(Reply::Json(
+        200,
+        json!({"data": ticket_json(id, "Succeed", "NORMAL")}),
+    ));
+    let r = root.clone();
+    until("the final state", move || {
+        q(&r, ".coc-livebar")
+            .and_then(|b| b.get_attribute("data-mode"))
+            .as_deref()
+            == Some("final")
+    })
+    .await;
+    let settled = fake.count(Method::Get);
+    sleep(2_500).await;
+    assert_eq!(
+        fake.count(Method::Get),
+        settled,
+        "a finished ticket is not polled"
+    );
+}

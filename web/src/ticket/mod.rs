@@ -534,12 +534,19 @@ fn StaleWarning(
     now: Signal<f64>,
 ) -> impl IntoView {
     dynv(move || {
-        let Some(e) = error.get() else { return ().into_any() };
+        let Some(e) = error.get() else {
+            return ().into_any();
+        };
         {
             let age = text(move || {
                 ok_at
                     .get()
-                    .map(|t| format!("from {} s ago", ((now.get() - t) / 1000.0).max(0.0).floor() as i64))
+                    .map(|t| {
+                        format!(
+                            "from {} s ago",
+                            ((now.get() - t) / 1000.0).max(0.0).floor() as i64
+                        )
+                    })
                     .unwrap_or_default()
             });
             let count = failures.get();
@@ -565,7 +572,9 @@ fn Notices(
     pending: RwSignal<Option<PendingOp>>,
 ) -> impl IntoView {
     let notice_view = dynv(move || {
-        let Some(n) = notice.get() else { return ().into_any() };
+        let Some(n) = notice.get() else {
+            return ().into_any();
+        };
         {
             let (class, text) = match n {
                 Notice::Accepted { op, request_id } => (
@@ -573,23 +582,37 @@ fn Notices(
                     format!(
                         "{} accepted by the service{}. Waiting for the ticket to show it…",
                         op.as_str(),
-                        request_id.map(|r| format!(" (request id {r})")).unwrap_or_default()
+                        request_id
+                            .map(|r| format!(" (request id {r})"))
+                            .unwrap_or_default()
                     ),
                 ),
-                Notice::Reflected { op, status, request_id } => (
+                Notice::Reflected {
+                    op,
+                    status,
+                    request_id,
+                } => (
                     "coc-banner-success",
                     format!(
                         "{} done{}: the ticket is now {status}.",
                         op.as_str(),
-                        request_id.map(|r| format!(" (request id {r})")).unwrap_or_default()
+                        request_id
+                            .map(|r| format!(" (request id {r})"))
+                            .unwrap_or_default()
                     ),
                 ),
-                Notice::NotReflected { op, status, request_id } => (
+                Notice::NotReflected {
+                    op,
+                    status,
+                    request_id,
+                } => (
                     "coc-banner-warning",
                     format!(
                         "{} was accepted{}, but the ticket still shows {status} after {} s. It may take longer; it is polled as usual.",
                         op.as_str(),
-                        request_id.map(|r| format!(" (request id {r})")).unwrap_or_default(),
+                        request_id
+                            .map(|r| format!(" (request id {r})"))
+                            .unwrap_or_default(),
                         (storage::PENDING_TIMEOUT_MS / 1000.0) as u32
                     ),
                 ),
@@ -606,7 +629,9 @@ fn Notices(
         }
     });
     let pending_view = dynv(move || {
-        let Some(p) = pending.get() else { return ().into_any() };
+        let Some(p) = pending.get() else {
+            return ().into_any();
+        };
         // The "accepted" notice already says it; after a reload it is gone.
         if matches!(notice.get(), Some(Notice::Accepted { .. })) {
             return ().into_any();
@@ -627,7 +652,9 @@ fn Notices(
         }
     });
     let error_view = dynv(move || {
-        let Some((op, e)) = op_error.get() else { return ().into_any() };
+        let Some((op, e)) = op_error.get() else {
+            return ().into_any();
+        };
         {
             view! {
                 <div class="coc-banner coc-banner-error" data-role="op-error">

@@ -35,17 +35,10 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
     let page = RwSignal::new(0usize);
     let filter = RwSignal::new(String::new());
 
-    // Keep the selection valid when a poll brings fewer lists.
-    Effect::new(move |_| {
-        let n = targets.with(|t| t.len());
-        if list_ix.get_untracked() >= n.max(1) {
-            list_ix.set(0);
-        }
-    });
-
+    // A selection past the end (a poll brought fewer lists) reads as the first.
     let current = Memo::new(move |_| {
         let ix = list_ix.get();
-        targets.with(|t| t.get(ix).cloned())
+        targets.with(|t| t.get(ix).or_else(|| t.first()).cloned())
     });
     // Indices of the values that match the filter; `None` means all.
     let matching: Memo<Option<Arc<Vec<usize>>>> = Memo::new(move |_| {
@@ -72,16 +65,11 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
         })
     };
     let pages = move || total_shown().div_ceil(PAGE_SIZE).max(1);
-    // Clamp the page when the data or the filter shrinks.
-    Effect::new(move |_| {
-        let last = pages() - 1;
-        if page.get() > last {
-            page.set(last);
-        }
-    });
+    // The page in effect: clamped when the data or the filter shrinks.
+    let page_now = move || page.get().min(pages() - 1);
 
     let rows = move || {
-        let p = page.get();
+        let p = page_now();
         current.with(|c| {
             let Some(c) = c else { return ().into_any() };
             let ixs: Vec<usize> = matching.with(|m| match m {
@@ -218,7 +206,7 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
         if n == 0 {
             return "No matching targets".to_owned();
         }
-        let p = page.get();
+        let p = page_now();
         let from = p * PAGE_SIZE + 1;
         let to = ((p + 1) * PAGE_SIZE).min(n);
         format!(
@@ -256,14 +244,14 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
                     <span class="coc-range" aria-live="polite">{text(range)}</span>
                     <span class="coc-pager-buttons">
                         <button type="button" class="coc-btn coc-btn-small" aria-label="First page"
-                            disabled=flag(move || page.get() == 0) on:click=move |_| page.set(0)>"«"</button>
+                            disabled=flag(move || page_now() == 0) on:click=move |_| page.set(0)>"«"</button>
                         <button type="button" class="coc-btn coc-btn-small" aria-label="Previous page"
-                            disabled=flag(move || page.get() == 0) on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"‹"</button>
-                        <span class="coc-page-of">{text(move || format!("Page {} of {}", page.get() + 1, fmt::count(pages())))}</span>
+                            disabled=flag(move || page_now() == 0) on:click=move |_| page.set(page_now().saturating_sub(1))>"‹"</button>
+                        <span class="coc-page-of">{text(move || format!("Page {} of {}", page_now() + 1, fmt::count(pages())))}</span>
                         <button type="button" class="coc-btn coc-btn-small" aria-label="Next page"
-                            disabled=flag(move || page.get() + 1 >= pages()) on:click=move |_| page.update(|p| *p += 1)>"›"</button>
+                            disabled=flag(move || page_now() + 1 >= pages()) on:click=move |_| page.set(page_now() + 1)>"›"</button>
                         <button type="button" class="coc-btn coc-btn-small" aria-label="Last page"
-                            disabled=flag(move || page.get() + 1 >= pages()) on:click=move |_| page.set(pages() - 1)>"»"</button>
+                            disabled=flag(move || page_now() + 1 >= pages()) on:click=move |_| page.set(pages() - 1)>"»"</button>
                     </span>
                 </div>
                 {dynv(rows)}
