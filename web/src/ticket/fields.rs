@@ -68,7 +68,7 @@ pub fn TicketSummary(
                 Some(d) => {
                     let text = fmt::duration(d);
                     if running {
-                        view! { <span class="coc-ticking">{text}</span> " " <span class="coc-rel">"(running)"</span> }.into_any()
+                        view! { <span class="coc-ticking">{text}</span> " " <span class="coc-muted">"(running)"</span> }.into_any()
                     } else {
                         view! { <span>{text}</span> }.into_any()
                     }
