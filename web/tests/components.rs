@@ -883,3 +883,60 @@ async fn polling_pauses_while_hidden_and_catches_up_on_return() {
         "a finished ticket is not polled"
     );
 }
+
+#[wasm_bindgen_test]
+fn a_pasted_token_is_sent_and_kept_for_the_session_unless_remembered() {
+    use coc_console::settings::{AuthMode, Settings};
+    use coc_core::{GetExecution, UnixTime};
+    let window = web_sys::window().unwrap();
+    let local = window.local_storage().unwrap().unwrap();
+    let session = window.session_storage().unwrap().unwrap();
+
+    let mut s = Settings {
+        auth: AuthMode::Token,
+        token: "tok-123".into(),
+        ..Default::default()
+    };
+    s.save();
+    assert_eq!(
+        session.get_item("coc.token").unwrap().as_deref(),
+        Some("tok-123")
+    );
+    assert_eq!(local.get_item("coc.token").unwrap(), None);
+    let settings_json = local.get_item("coc.settings").unwrap().unwrap();
+    assert!(
+        !settings_json.contains("tok-123"),
+        "the token is not in the settings JSON"
+    );
+    let loaded = Settings::load();
+    assert_eq!(loaded.token, "tok-123");
+    assert_eq!(loaded.auth, AuthMode::Token);
+    let req = loaded
+        .endpoint()
+        .unwrap()
+        .prepare(&GetExecution::new("EX1").unwrap(), UnixTime::from_secs(0))
+        .unwrap();
+    assert_eq!(req.header("X-Auth-Token"), Some("tok-123"));
+    // The default gateway is the page's own origin.
+    assert!(req.url.starts_with(&window.location().origin().unwrap()));
+
+    s.remember_token = true;
+    s.save();
+    assert_eq!(
+        local.get_item("coc.token").unwrap().as_deref(),
+        Some("tok-123")
+    );
+    assert_eq!(session.get_item("coc.token").unwrap(), None);
+
+    // Back to "the gateway signs": no token anywhere, none sent.
+    let s = Settings::default();
+    s.save();
+    assert_eq!(local.get_item("coc.token").unwrap(), None);
+    assert_eq!(session.get_item("coc.token").unwrap(), None);
+    let req = Settings::load()
+        .endpoint()
+        .unwrap()
+        .prepare(&GetExecution::new("EX1").unwrap(), UnixTime::from_secs(0))
+        .unwrap();
+    assert_eq!(req.header("X-Auth-Token"), None);
+}
