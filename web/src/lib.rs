@@ -21,8 +21,8 @@ pub mod ticket;
 pub mod widgets;
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::hooks::use_query_map;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::path;
 
 pub use pages::{OpenPage, SettingsPage, TicketPage};
@@ -99,6 +99,15 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell(children: Children) -> impl IntoView {
     let query = use_query_map();
+    let location = use_location();
+    // Plain links (the router handles their clicks): lighter than `<A>`.
+    let current = move |path: &str| {
+        if location.pathname.with(|p| p == path) {
+            "page".to_owned()
+        } else {
+            "false".to_owned()
+        }
+    };
     let embed = move || query.with(|q| q.get("embed").is_some_and(|v| v == "1" || v == "true"));
     let theme = RwSignal::new(Theme::load());
     let toggle = move |_| {
@@ -123,8 +132,8 @@ fn Shell(children: Children) -> impl IntoView {
                         " COC console"
                     </a>
                     <nav class="coc-nav" aria-label="Main">
-                        <A href="/" exact=true>"Open ticket"</A>
-                        <A href="/settings">"Settings"</A>
+                        <a href="/" aria-current=text(move || current("/"))>"Open ticket"</a>
+                        <a href="/settings" aria-current=text(move || current("/settings"))>"Settings"</a>
                     </nav>
                     <button
                         type="button"

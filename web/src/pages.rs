@@ -22,7 +22,7 @@ pub fn OpenPage() -> impl IntoView {
     set_title(&format!("Open a ticket · {APP}"));
     let input = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
-    let parsed = Memo::new(move |_| {
+    let parsed = move || {
         let v = input.get();
         let v = v.trim();
         if v.is_empty() {
@@ -30,8 +30,8 @@ pub fn OpenPage() -> impl IntoView {
         } else {
             ExecutionId::parse(v).map_err(|e| e.to_string())
         }
-    });
-    let problem = move || match parsed.get() {
+    };
+    let problem = move || match parsed() {
         Err(e) if !e.is_empty() => Some(e),
         Err(_) if touched.get() => {
             Some("Enter a ticket id, e.g. EX2025070121014501xxxxxx.".to_owned())
@@ -42,7 +42,7 @@ pub fn OpenPage() -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         touched.set(true);
-        if let Ok(id) = parsed.get_untracked() {
+        if let Ok(id) = untrack(parsed) {
             navigate(&format!("/executions/{id}"), Default::default());
         }
     };
@@ -68,7 +68,7 @@ pub fn OpenPage() -> impl IntoView {
                         on:input=move |ev| input.set(event_target_value(&ev))
                         on:blur=move |_| touched.set(true)
                     />
-                    <button type="submit" class="coc-btn coc-btn-primary" aria-disabled=text(move || parsed.get().is_err().to_string())>
+                    <button type="submit" class="coc-btn coc-btn-primary" aria-disabled=text(move || parsed().is_err().to_string())>
                         "Open"
                     </button>
                 </div>
@@ -125,11 +125,17 @@ pub fn TicketPage() -> impl IntoView {
     let params = use_params_map();
     let id = Signal::derive(move || params.with(|p| p.get("id").unwrap_or_default()));
     let settings = expect_context::<RwSignal<Settings>>();
-    let endpoint = Memo::new(move |_| settings.with(Settings::endpoint));
-    let client = Memo::new(move |_| endpoint.get().map(ApiClient::new));
+    // A new client only when the endpoint changes (not on a new poll interval).
+    let client = Memo::new(move |prev: Option<&Result<ApiClient, coc_core::Error>>| {
+        let endpoint = settings.with(Settings::endpoint);
+        match (prev, endpoint) {
+            (Some(Ok(c)), Ok(e)) if *c.endpoint() == e => Ok(c.clone()),
+            (_, e) => e.map(ApiClient::new),
+        }
+    });
     let poll = settings.with_untracked(|s| s.poll_secs);
 
-    Effect::new(move |_| set_title(&format!("{} · {APP}", id.get())));
+    set_title(&format!("{} · {APP}", id.get_untracked()));
     let on_event = Callback::new(move |ev: TicketEvent| match ev {
         TicketEvent::Loaded {
             execution_id,

@@ -30,24 +30,24 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
     // Only re-render when the targets themselves change, not on every poll.
     let targets: Memo<Arc<Vec<Target>>> =
         Memo::new(move |_| ticket.with(|t| Arc::new(t.targets.clone())));
-    let param = Memo::new(move |_| ticket.with(|t| t.target_parameter_name.clone()));
     let list_ix = RwSignal::new(0usize);
     let page = RwSignal::new(0usize);
     let filter = RwSignal::new(String::new());
 
     // A selection past the end (a poll brought fewer lists) reads as the first.
-    let current = Memo::new(move |_| {
+    let cur_ix = move || {
         let ix = list_ix.get();
-        targets.with(|t| t.get(ix).or_else(|| t.first()).cloned())
-    });
+        targets.with(|t| if ix < t.len() { ix } else { 0 })
+    };
     // Indices of the values that match the filter; `None` means all.
     let matching: Memo<Option<Arc<Vec<usize>>>> = Memo::new(move |_| {
         let needle = filter.get().trim().to_ascii_lowercase();
         if needle.is_empty() {
             return None;
         }
-        current.with(|c| {
-            let values = c.as_ref().map(|c| c.values.as_slice()).unwrap_or_default();
+        let ix = cur_ix();
+        targets.with(|t| {
+            let values = t.get(ix).map(|c| c.values.as_slice()).unwrap_or_default();
             Some(Arc::new(
                 values
                     .iter()
@@ -61,7 +61,10 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
     let total_shown = move || {
         matching.with(|m| match m {
             Some(m) => m.len(),
-            None => current.with(|c| c.as_ref().map_or(0, |c| c.values.len())),
+            None => {
+                let ix = cur_ix();
+                targets.with(|t| t.get(ix).map_or(0, |c| c.values.len()))
+            }
         })
     };
     let pages = move || total_shown().div_ceil(PAGE_SIZE).max(1);
@@ -70,8 +73,9 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
 
     let rows = move || {
         let p = page_now();
-        current.with(|c| {
-            let Some(c) = c else { return ().into_any() };
+        let ix = cur_ix();
+        targets.with(|t| {
+            let Some(c) = t.get(ix) else { return ().into_any() };
             let ixs: Vec<usize> = matching.with(|m| match m {
                 Some(m) => m.iter().copied().skip(p * PAGE_SIZE).take(PAGE_SIZE).collect(),
                 None => (p * PAGE_SIZE..((p + 1) * PAGE_SIZE).min(c.values.len())).collect(),
@@ -192,7 +196,9 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
                 .collect::<Vec<_>>()
                 .join(", ")
         });
-        let param = param.get().filter(|p| !p.is_empty());
+        let param = ticket
+            .with(|t| t.target_parameter_name.clone())
+            .filter(|p| !p.is_empty());
         match (lists.is_empty(), param) {
             (true, None) => "No targets: the job runs without a target list.".to_owned(),
             (true, Some(p)) => format!("Target parameter {p}; no targets listed."),
@@ -200,7 +206,10 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
             (false, Some(p)) => format!("{lists} · target parameter {p}"),
         }
     };
-    let has_values = move || current.with(|c| c.as_ref().is_some_and(|c| !c.values.is_empty()));
+    let has_values = move || {
+        let ix = cur_ix();
+        targets.with(|t| t.get(ix).is_some_and(|c| !c.values.is_empty()))
+    };
     let range = move || {
         let n = total_shown();
         if n == 0 {
