@@ -213,6 +213,20 @@ async fn open_by_id_and_by_deep_link_shows_every_field() -> Result<()> {
         .await?;
         ensure!(title.contains(seed::TICKET_SUCCEED), "{title}");
 
+        // Back and forward move between the pages without a reload.
+        br.js("window.__sameDocument = true;").await?;
+        br.client.back().await?;
+        br.find("#coc-open-id").await?;
+        br.client.forward().await?;
+        br.find(".coc-summary").await?;
+        ensure!(
+            br.js("return window.__sameDocument === true;")
+                .await?
+                .as_bool()
+                == Some(true),
+            "navigation reloaded the page"
+        );
+
         // A deep link, in a fresh page load.
         br.goto(&ticket_url(gw, seed::TICKET_SUCCEED)).await?;
         br.find(".coc-summary").await?;

@@ -2,7 +2,6 @@
 
 use coc_core::ExecutionId;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::{ApiClient, page_origin};
 use crate::errors::ErrorPanel;
@@ -38,12 +37,12 @@ pub fn OpenPage() -> impl IntoView {
         }
         _ => None,
     };
-    let navigate = use_navigate();
+    let loc = expect_context::<crate::Loc>();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         touched.set(true);
         if let Ok(id) = untrack(parsed) {
-            navigate(&format!("/executions/{id}"), Default::default());
+            loc.go(&format!("/executions/{id}"));
         }
     };
     let recent = RwSignal::new(storage::recent());
@@ -122,8 +121,18 @@ fn recent_row(r: RecentTicket, now: f64) -> impl IntoView {
 /// tab title and the recent list.
 #[component]
 pub fn TicketPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Signal::derive(move || params.with(|p| p.get("id").unwrap_or_default()));
+    let loc = expect_context::<crate::Loc>();
+    // Keeps the last ticket id while the route moves elsewhere, so that the
+    // view never sees an empty id on its way out.
+    let id = Memo::new(move |prev: Option<&String>| {
+        loc.path.with(|p| {
+            p.strip_prefix("/executions/")
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned)
+                .or_else(|| prev.cloned())
+                .unwrap_or_default()
+        })
+    });
     let settings = expect_context::<RwSignal<Settings>>();
     // A new client only when the endpoint changes (not on a new poll interval).
     let client = Memo::new(move |prev: Option<&Result<ApiClient, coc_core::Error>>| {
