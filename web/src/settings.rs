@@ -7,7 +7,6 @@
 //! browser; the gateway signs instead.
 
 use coc_core::{Auth, Endpoint};
-use serde::{Deserialize, Serialize};
 
 use crate::api::{ApiClient, page_origin};
 use crate::storage::{self, Area};
@@ -21,8 +20,7 @@ pub const DEFAULT_POLL_SECS: u32 = 3;
 pub const POLL_CHOICES: [u32; 6] = [1, 3, 5, 10, 30, 60];
 
 /// How requests authenticate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AuthMode {
     /// The gateway signs with its own AK/SK; the browser sends nothing.
     #[default]
@@ -32,27 +30,18 @@ pub enum AuthMode {
 }
 
 /// The console's settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// Gateway base URL; empty means the page's own origin.
-    #[serde(default)]
     pub gateway_url: String,
     /// Authentication mode.
-    #[serde(default)]
     pub auth: AuthMode,
     /// Keep the token across browser restarts.
-    #[serde(default)]
     pub remember_token: bool,
     /// Polling interval for active tickets, seconds.
-    #[serde(default = "default_poll")]
     pub poll_secs: u32,
-    /// The IAM token; stored separately, never in the settings JSON.
-    #[serde(skip)]
+    /// The IAM token; stored separately, never with the other settings.
     pub token: String,
-}
-
-fn default_poll() -> u32 {
-    DEFAULT_POLL_SECS
 }
 
 impl Default for Settings {
@@ -70,7 +59,19 @@ impl Default for Settings {
 impl Settings {
     /// Loads from the browser, falling back to defaults.
     pub fn load() -> Self {
-        let mut s: Settings = storage::get_json(Area::Local, SETTINGS_KEY).unwrap_or_default();
+        let mut s = Settings::default();
+        for line in storage::get(Area::Local, SETTINGS_KEY)
+            .unwrap_or_default()
+            .lines()
+        {
+            match line.split_once('=') {
+                Some(("gateway_url", v)) => s.gateway_url = v.to_owned(),
+                Some(("auth", "token")) => s.auth = AuthMode::Token,
+                Some(("remember_token", v)) => s.remember_token = v == "true",
+                Some(("poll_secs", v)) => s.poll_secs = v.parse().unwrap_or(DEFAULT_POLL_SECS),
+                _ => {}
+            }
+        }
         let area = if s.remember_token {
             Area::Local
         } else {
@@ -86,7 +87,20 @@ impl Settings {
     /// Saves to the browser; the token goes where `remember_token` says and
     /// is removed from the other area.
     pub fn save(&self) {
-        storage::set_json(Area::Local, SETTINGS_KEY, self);
+        let auth = match self.auth {
+            AuthMode::Gateway => "gateway",
+            AuthMode::Token => "token",
+        };
+        storage::set(
+            Area::Local,
+            SETTINGS_KEY,
+            &format!(
+                "gateway_url={}\nauth={auth}\nremember_token={}\npoll_secs={}",
+                storage::field(&self.gateway_url),
+                self.remember_token,
+                self.poll_secs
+            ),
+        );
         let (keep, drop) = if self.remember_token {
             (Area::Local, Area::Session)
         } else {

@@ -3,9 +3,12 @@
 //! Every read tolerates a missing, disabled or corrupt store (private
 //! browsing, quota, an old format): the console then behaves as on a first
 //! visit instead of failing.
+//!
+//! Values are stored as tab-separated lines rather than JSON: these are the
+//! console's own records (never COC data), and serde derives for them cost
+//! more of the size budget than this little format does.
 
 use coc_core::{ExecutionStatus, OperateType};
-use serde::{Deserialize, Serialize};
 
 /// Which Web Storage area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,16 +46,13 @@ pub fn remove(area: Area, key: &str) {
     }
 }
 
-/// Reads a JSON value, `None` when absent or unreadable.
-pub fn get_json<T: for<'de> Deserialize<'de>>(area: Area, key: &str) -> Option<T> {
-    serde_json::from_str(&get(area, key)?).ok()
+/// A field made safe for the line format: no tabs or newlines.
+pub fn field(s: &str) -> String {
+    s.replace(['\t', '\n', '\r'], " ")
 }
 
-/// Writes a JSON value.
-pub fn set_json<T: Serialize>(area: Area, key: &str, value: &T) {
-    if let Ok(s) = serde_json::to_string(value) {
-        set(area, key, &s);
-    }
+fn opt(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_owned())
 }
 
 const RECENT_KEY: &str = "coc.recent";
@@ -60,24 +60,38 @@ const RECENT_KEY: &str = "coc.recent";
 pub const RECENT_MAX: usize = 12;
 
 /// A ticket the user opened, as listed on the start page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecentTicket {
     /// The ticket id.
     pub id: String,
     /// Job name when known.
-    #[serde(default)]
     pub job: Option<String>,
     /// Status (wire value) when last seen.
-    #[serde(default)]
     pub status: Option<String>,
     /// When it was last opened, epoch ms.
-    #[serde(default)]
     pub seen_at: f64,
 }
 
 /// The recently opened tickets, newest first.
 pub fn recent() -> Vec<RecentTicket> {
-    get_json(Area::Local, RECENT_KEY).unwrap_or_default()
+    get(Area::Local, RECENT_KEY)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let mut f = line.split('\t');
+            let id = f.next().filter(|id| !id.is_empty())?.to_owned();
+            Some(RecentTicket {
+                id,
+                job: f.next().and_then(opt),
+                status: f.next().and_then(opt),
+                // Integers: float parsing and printing would add ~15 KB of wasm.
+                seen_at: f
+                    .next()
+                    .and_then(|t| t.parse::<i64>().ok())
+                    .unwrap_or_default() as f64,
+            })
+        })
+        .collect()
 }
 
 /// Records that a ticket was opened.
@@ -86,7 +100,19 @@ pub fn remember_recent(entry: RecentTicket) {
     list.retain(|r| r.id != entry.id);
     list.insert(0, entry);
     list.truncate(RECENT_MAX);
-    set_json(Area::Local, RECENT_KEY, &list);
+    let text: Vec<String> = list
+        .iter()
+        .map(|r| {
+            format!(
+                "{}\t{}\t{}\t{}",
+                field(&r.id),
+                field(r.job.as_deref().unwrap_or_default()),
+                field(r.status.as_deref().unwrap_or_default()),
+                r.seen_at as i64
+            )
+        })
+        .collect();
+    set(Area::Local, RECENT_KEY, &text.join("\n"));
 }
 
 /// Forgets all recent tickets.
@@ -95,7 +121,7 @@ pub fn clear_recent() {
 }
 
 /// An operation the service accepted whose effect the ticket does not show yet.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PendingOp {
     /// What was sent.
     pub op: OperateType,
@@ -136,7 +162,15 @@ fn pending_key(id: &str) -> String {
 
 /// The pending operation of a ticket, if one was saved and has not expired.
 pub fn load_pending(id: &str, now: f64) -> Option<PendingOp> {
-    let p: PendingOp = get_json(Area::Session, &pending_key(id))?;
+    let line = get(Area::Session, &pending_key(id))?;
+    let mut f = line.split('\t');
+    let p = PendingOp {
+        op: OperateType::parse(f.next()?).ok()?,
+        from_status: f.next().and_then(opt),
+        from_update: f.next().and_then(|t| t.parse().ok()),
+        accepted_at: f.next()?.parse::<i64>().ok()? as f64,
+        request_id: f.next().and_then(opt),
+    };
     if p.expired(now) {
         clear_pending(id);
         None
@@ -147,7 +181,15 @@ pub fn load_pending(id: &str, now: f64) -> Option<PendingOp> {
 
 /// Saves a pending operation so that it survives a reload.
 pub fn save_pending(id: &str, p: &PendingOp) {
-    set_json(Area::Session, &pending_key(id), p);
+    let line = format!(
+        "{}\t{}\t{}\t{}\t{}",
+        p.op.as_str(),
+        field(p.from_status.as_deref().unwrap_or_default()),
+        p.from_update.map(|t| t.to_string()).unwrap_or_default(),
+        p.accepted_at as i64,
+        field(p.request_id.as_deref().unwrap_or_default())
+    );
+    set(Area::Session, &pending_key(id), &line);
 }
 
 /// Forgets a pending operation.
