@@ -346,7 +346,7 @@ impl ApiFailure {
                 if origin == page_origin {
                     format!("The browser got no answer from {origin}. Is the gateway running? Check the gateway URL in Settings.")
                 } else {
-                    format!("The browser got no answer from {origin}. Is the gateway running, and does it list this page's origin ({page_origin}) among its allowed CORS origins? The browser hides which of the two it was.")
+                    format!("The browser got no answer from {origin}. Is the gateway running, and does it list this page's origin ({page_origin}) among its allowed CORS origins? If a gateway serves this console, its Content-Security-Policy must also allow connecting to {origin} (the gateway's --connect-src). The browser hides which it was.")
                 }
             }
             (FailureKind::Timeout, ApiFailure::Timeout { .. }) => "The gateway accepted the connection but did not answer. It may be overloaded; the console will try again.".to_owned(),
