@@ -701,3 +701,47 @@ async fn screenshots_light_and_dark() -> Result<()> {
     )
     .await
 }
+
+#[tokio::test]
+async fn refused_credentials_give_the_hint_and_a_pasted_token_works() -> Result<()> {
+    run(
+        "token",
+        &["--auth", "passthrough-token"],
+        (W, H),
+        async |gw, br| {
+            br.goto(&ticket_url(gw, seed::TICKET_SUCCEED)).await?;
+            let err = br.find(".coc-load-failed .coc-error").await?;
+            ensure!(err.attr("data-kind").await?.as_deref() == Some("auth"));
+            let text = err.text().await?;
+            ensure!(
+                text.contains("credentials were refused") && text.contains("IAM token"),
+                "{text}"
+            );
+            ensure!(
+                text.contains("GATEWAY.TOKEN_REQUIRED"),
+                "the gateway's own code is shown: {text}"
+            );
+
+            br.goto(&format!("{}/settings", gw.url)).await?;
+            br.click("input[name=coc-auth][value=token]").await?;
+            br.find("#coc-set-token")
+                .await?
+                .send_keys("tok-e2e-123")
+                .await?;
+            br.click(".coc-settings button[type=submit]").await?;
+            br.wait_text(".coc-saved", "Saved").await?;
+            let stored = br
+            .js("return [sessionStorage.getItem('coc.token'), localStorage.getItem('coc.token')];")
+            .await?;
+            ensure!(
+                stored == serde_json::json!(["tok-e2e-123", null]),
+                "token kept for the session only: {stored}"
+            );
+
+            open_ticket(gw, br, seed::TICKET_SUCCEED).await?;
+            wait_status(br, "Succeeded").await?;
+            Ok(())
+        },
+    )
+    .await
+}
