@@ -119,6 +119,9 @@ pub fn TicketSummary(
 /// Description, parameters, tags and unknown fields.
 #[component]
 pub fn TicketInfo(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView {
+    // Like the targets, a long parameter list starts short: the DOM stays
+    // small until someone asks for all of it.
+    let show_all = RwSignal::new(false);
     view! {
         <section class="coc-card" aria-label="Description">
             <h3>"Description"</h3>
@@ -128,7 +131,26 @@ pub fn TicketInfo(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView
         </section>
         <section class="coc-card" aria-label="Parameters">
             <h3>"Parameters" <span class="coc-count">{text(move || ticket.with(|t| t.parameters.len().to_string()))}</span></h3>
-            {dynv(move || ticket.with(|t| kv_table(&t.parameters, "parameters")))}
+            {dynv(move || {
+                let all = show_all.get();
+                ticket.with(|t| kv_table(&t.parameters, "parameters", if all { usize::MAX } else { PARAMS_SHOWN }))
+            })}
+            {dynv(move || {
+                let n = ticket.with(|t| t.parameters.len());
+                if n <= PARAMS_SHOWN {
+                    return ().into_any();
+                }
+                view! {
+                    <button type="button" class="coc-btn coc-btn-small coc-more" on:click=move |_| show_all.update(|a| *a = !*a)>
+                        {text(move || if show_all.get() {
+                            format!("Show the first {PARAMS_SHOWN}")
+                        } else {
+                            format!("Show all {}", fmt::count(n))
+                        })}
+                    </button>
+                }
+                .into_any()
+            })}
         </section>
         <section class="coc-card" aria-label="Tags">
             <h3>"Tags"</h3>
@@ -140,12 +162,16 @@ pub fn TicketInfo(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView
     }
 }
 
-fn kv_table(items: &[KeyValue], name: &'static str) -> AnyView {
+/// Parameters shown before "Show all".
+pub const PARAMS_SHOWN: usize = 50;
+
+fn kv_table(items: &[KeyValue], name: &'static str, limit: usize) -> AnyView {
     if items.is_empty() {
         return view! { <p class="coc-empty" data-field=name>"No parameters."</p> }.into_any();
     }
     let rows = items
         .iter()
+        .take(limit)
         .map(|kv| {
             let value = text_or_dash(kv.value.clone());
             view! {
