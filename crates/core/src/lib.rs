@@ -68,7 +68,8 @@
 //! # Ok::<(), coc_core::Error>(())
 //! ```
 //!
-//! Signing with AK/SK (outside a browser: the SK must never reach one):
+//! Signing with AK/SK (outside a browser: the SK must never reach one;
+//! `Auth::AkSk` needs the default `aksk` feature):
 //!
 //! ```
 //! use coc_core::sign::{self, Credentials, UnixTime};

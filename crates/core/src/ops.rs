@@ -719,9 +719,15 @@ fn decode<T: DeserializeOwned>(
         Some(_) => {}
     }
     let mut de = serde_json::Deserializer::from_slice(body);
-    let env: Envelope<T> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
+    // The JSON path ("data.start_time") costs about 12 KB of brotli'd wasm;
+    // the console leaves the feature out and keeps serde_json's line and
+    // column, which still point at the field.
+    #[cfg(feature = "error-paths")]
+    let result = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| (e.path().to_string(), e.into_inner()));
+    #[cfg(not(feature = "error-paths"))]
+    let result = Envelope::<T>::deserialize(&mut de).map_err(|e| (".".to_owned(), e));
+    let env: Envelope<T> = result.map_err(|(path, inner)| {
         decode_error(match inner.classify() {
             serde_json::error::Category::Data if path != "." => format!("at {path}: {inner}"),
             serde_json::error::Category::Data => format!("the body has the wrong shape ({inner})"),

@@ -159,6 +159,7 @@ impl Credentials {
         Ok(())
     }
 
+    #[cfg(feature = "aksk")]
     pub(crate) fn add_scope_headers(&self, request: &mut HttpRequest) {
         if let Some(v) = &self.domain_id {
             request.set_header("X-Domain-Id", v);
