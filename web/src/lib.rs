@@ -13,6 +13,7 @@
 //! operation, hold an AK/SK (the gateway signs), or render any field as HTML.
 
 pub mod api;
+pub mod element;
 pub mod errors;
 pub mod fmt;
 mod pages;
