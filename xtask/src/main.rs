@@ -318,6 +318,49 @@ fn test(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// How many times `needle` occurs in the `.rs` files directly in `dir`.
+fn count_in_files(dir: &Path, needle: &str) -> Result<usize> {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).with_context(|| dir.display().to_string())? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            n += std::fs::read_to_string(&path)?.matches(needle).count();
+        }
+    }
+    Ok(n)
+}
+
+/// Runs a `cargo test`, passing its output through, and returns how many
+/// tests passed in all (the sum of its `test result: ok. N passed` lines).
+fn run_counting_tests(what: &str, cmd: &mut Command) -> Result<usize> {
+    use std::io::{BufRead, BufReader};
+    log(&format!("    $ {}", show(cmd)));
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("{what}: could not start"))?;
+    let mut passed = 0;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line?;
+            log(&line);
+            if let Some(rest) = line.strip_prefix("test result: ok. ") {
+                passed += rest
+                    .split_whitespace()
+                    .next()
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    log(&format!("    {passed} tests passed"));
+    Ok(passed)
+}
+
 fn serve(root: &Path, args: &[String]) -> Result<()> {
     let (ours, gateway_flags) = match args.iter().position(|a| a == "--") {
         Some(i) => (&args[..i], &args[i + 1..]),
