@@ -218,7 +218,10 @@ fn test(root: &Path) -> Result<()> {
         },
     )?;
     steps.step("console component tests in headless Chromium", || {
-        run_cmd(
+        // A test the wasm runner does not recognise is silently skipped, so
+        // the number that ran must equal the number written.
+        let declared = count_in_files(&root.join("web/tests"), "#[wasm_bindgen_test]")?;
+        let ran = run_counting_tests(
             "console wasm tests",
             cargo()
                 .args([
@@ -230,7 +233,11 @@ fn test(root: &Path) -> Result<()> {
                     "--locked",
                 ])
                 .envs(env.clone()),
-        )
+        )?;
+        if ran != declared {
+            bail!("{ran} console component tests ran, but web/tests declares {declared}");
+        }
+        Ok(())
     })?;
     steps.step("rustdoc, -D warnings", || {
         run_cmd(
