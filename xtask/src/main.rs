@@ -10,6 +10,7 @@
 //! before it starts, long steps say how long they usually take, and a
 //! failing step names itself.
 
+mod bench;
 mod gateway;
 mod npm;
 mod tools;
@@ -32,6 +33,8 @@ commands:
         clippy (native and wasm32), native tests, wasm tests (Node and
         headless Chromium), the release build with its size budget, and the
         full-stack browser tests
+  bench measure and report: core decode and signing, gateway start-up and
+        request latency (numbers for notes; nothing is asserted)
   npm   build the npm package (crates/wasm) into target/npm and pack it
   install
         only install the tools (wasm target, wasm-bindgen CLI, Trunk, wasm-opt,
@@ -55,6 +58,7 @@ fn run() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("serve") => serve(&root, &args[1..]),
         Some("test") => test(&root),
+        Some("bench") => bench::run(&root),
         Some("npm") => {
             let tools = tools::install_all(&root, tools::Need::Build)?;
             let tarball = npm::build(&root, &tools)?;

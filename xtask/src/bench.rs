@@ -1,0 +1,78 @@
+//! `cargo xtask bench`: the numbers the project reports, measured, never
+//! asserted (a timed test fails on a busy machine and proves nothing).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use crate::gateway::Gateway;
+use crate::{build_gateway, cargo, log, run_cmd};
+
+pub fn run(root: &Path) -> Result<()> {
+    run_cmd(
+        "cargo bench (core)",
+        cargo().args(["bench", "-p", "coc-core", "--locked"]),
+    )?;
+    let bin = build_gateway(root)?;
+
+    let mut starts: Vec<Duration> = (0..10)
+        .map(|_| {
+            let t = Instant::now();
+            Gateway::start(&bin, &["--sim-manual-clock"]).map(|_| t.elapsed())
+        })
+        .collect::<Result<_>>()?;
+    starts.sort();
+    log(&format!(
+        "gateway start to listening line (simulator mode, 10 runs): median {:.1} ms, max {:.1} ms",
+        ms(starts[5]),
+        ms(starts[9])
+    ));
+
+    let gateway = Gateway::start(&bin, &["--sim-manual-clock"])?;
+    let addr = gateway
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    for (name, path) in [
+        ("GET one ticket", "/v1/executions/EX2025070110223402c4d6e8"),
+        (
+            "GET the 10,000-target ticket",
+            "/v1/executions/EX2025070108000010e2f4a6",
+        ),
+        ("GET a list page of 20", "/v1/executions?limit=20"),
+    ] {
+        let mut times: Vec<Duration> = (0..200).map(|_| get(&addr, path)).collect::<Result<_>>()?;
+        times.sort();
+        log(&format!(
+            "{name} through gateway + simulator (200 requests, new connection each): p50 {:.2} ms, p99 {:.2} ms",
+            ms(times[100]),
+            ms(times[198])
+        ));
+    }
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// One HTTP/1.1 GET over a fresh connection, read to the end.
+fn get(addr: &str, path: &str) -> Result<Duration> {
+    let t = Instant::now();
+    let mut s = TcpStream::connect(addr).context("connecting to the gateway")?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf)?;
+    anyhow::ensure!(
+        buf.starts_with(b"HTTP/1.1 200"),
+        "{path} did not answer 200"
+    );
+    Ok(t.elapsed())
+}
