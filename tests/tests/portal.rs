@@ -38,12 +38,18 @@ impl Drop for Portal {
 }
 
 /// A host page with hostile styles, a theme override, an event recorder and
-/// the one script tag. `script_type` is `""` (classic) or `"module"`.
+/// the one script tag. `script_type` is `""` (classic) or `"module"`; an
+/// empty `script_src` leaves the tag to `element`.
 fn host_page(script_src: &str, script_type: &str, element: &str) -> String {
     let ty = if script_type.is_empty() {
         String::new()
     } else {
         format!(" type=\"{script_type}\"")
+    };
+    let script = if script_src.is_empty() {
+        String::new()
+    } else {
+        format!(r#"<script src="{script_src}"{ty}></script>"#)
     };
     format!(
         r#"<!doctype html>
@@ -63,7 +69,7 @@ fn host_page(script_src: &str, script_type: &str, element: &str) -> String {
   }}
   performance.setResourceTimingBufferSize(100000);
 </script>
-<script src="{script_src}"{ty}></script>
+{script}
 </head>
 <body>
 <h1>A portal</h1>
@@ -495,13 +501,18 @@ async fn a_new_id_re_renders_and_removal_stops_polling() -> Result<()> {
 
 #[tokio::test]
 async fn a_token_from_the_host_is_sent_and_never_in_the_dom() -> Result<()> {
+    // #early gets its token before the script defines the element (a plain
+    // property on an undefined element, which the class must pick up).
     let page = |gw: &str| {
         host_page(
-            &format!("{gw}/coc-execution.js"),
+            "",
             "",
             &format!(
-                r#"<coc-execution id="el" execution-id="{}"></coc-execution>"#,
-                seed::TICKET_SUCCEED
+                r#"<coc-execution id="el" execution-id="{id}"></coc-execution>
+<coc-execution id="early" execution-id="{id}"></coc-execution>
+<script>document.getElementById("early").token = "tok-early-7";</script>
+<script src="{gw}/coc-execution.js"></script>"#,
+                id = seed::TICKET_SUCCEED
             ),
         )
     };
@@ -511,27 +522,45 @@ async fn a_token_from_the_host_is_sent_and_never_in_the_dom() -> Result<()> {
         page,
         async |_gw, portal, br| {
             br.goto(&format!("{}/", portal.origin)).await?;
+            wait_shadow_text(br, "#early", ".coc-summary .coc-status-word", "Succeeded").await?;
             // Without a token the gateway refuses, and the host hears why.
             let err = shadow_find(br, "#el", ".coc-load-failed .coc-error").await?;
             ensure!(err.attr("data-kind").await?.as_deref() == Some("auth"));
-            wait_event(
+            let ev = wait_event(
                 br,
                 "coc-error",
                 json!({"executionId": seed::TICKET_SUCCEED, "kind": "auth", "status": 401,
                        "errorCode": "GATEWAY.TOKEN_REQUIRED", "operation": null}),
             )
             .await?;
+            ensure!(ev["target"] == "el", "{ev}");
 
             br.js("document.getElementById('el').tokenProvider = async () => 'tok-portal-42';")
                 .await?;
             wait_shadow_text(br, "#el", ".coc-summary .coc-status-word", "Succeeded").await?;
-            let dom = br
-                .js("const el = document.getElementById('el'); \
-                     return [document.documentElement.outerHTML, el.shadowRoot.innerHTML, el.getAttributeNames().join(' ')];")
-                .await?;
+            let errors_early = events(br)
+                .await?
+                .into_iter()
+                .filter(|e| e["type"] == "coc-error" && e["target"] == "early")
+                .count();
+            ensure!(errors_early == 0, "the early token was not used");
+            // The page's own inline script names the early token, so the
+            // elements are checked for it, the whole page for the other.
+            let page = br.js("return document.documentElement.outerHTML;").await?;
             ensure!(
-                !dom.to_string().contains("tok-portal-42"),
-                "the token shows in the DOM: {dom}"
+                !page.to_string().contains("tok-portal-42"),
+                "the token shows in the DOM: {page}"
+            );
+            let parts = br
+                .js(
+                    "return [...document.querySelectorAll('coc-execution')].map((el) => \
+                     el.outerHTML + el.shadowRoot.innerHTML + el.getAttributeNames().join(' '));",
+                )
+                .await?
+                .to_string();
+            ensure!(
+                !parts.contains("tok-early-7") && !parts.contains("tok-portal-42"),
+                "a token shows on an element: {parts}"
             );
             Ok(())
         },
