@@ -2,7 +2,7 @@
 //!
 //! Requests are built by `coc_core::Endpoint::prepare` and responses read by
 //! the operation's own `parse_response`: this module only moves bytes (with
-//! gloo-net's `fetch`) and turns what can go wrong on the way into a
+//! the browser's `fetch`) and turns what can go wrong on the way into a
 //! [`ApiFailure`] an operator can act on. It never decodes COC JSON itself,
 //! and it never retries: a POST that failed in flight may still have landed.
 
@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use coc_core::{Endpoint, HttpRequest, HttpResponse, Method, Operation, UnixTime};
+use coc_core::{Endpoint, HttpRequest, HttpResponse, Method, Operation, RequestParts, UnixTime};
 
 /// A response as it came off the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,15 +89,42 @@ impl ApiClient {
 
     /// Builds, sends and reads one operation. Sends exactly once.
     pub async fn call<O: Operation>(&self, op: &O) -> Result<O::Output, ApiFailure> {
-        let now = UnixTime::from_millis(js_sys::Date::now() as i64);
-        let request = self.endpoint.prepare(op, now).map_err(ApiFailure::Core)?;
-        let origin = self.endpoint.base.origin().to_owned();
-        let raw = (self.transport)(request).await.map_err(|e| match e {
-            TransportError::Network(detail) => ApiFailure::Network { origin, detail },
-            TransportError::Timeout { secs } => ApiFailure::Timeout { origin, secs },
-        })?;
+        let raw = self.send(op.parts()).await?;
         op.parse_response(&HttpResponse::new(raw.status, &raw.headers, &raw.body))
             .map_err(ApiFailure::Core)
+    }
+
+    /// The part of [`ApiClient::call`] that does not depend on the
+    /// operation, kept out of its per-operation copies (size budget).
+    fn send(&self, parts: Result<RequestParts, coc_core::Error>) -> RawFuture {
+        let now = UnixTime::from_millis(js_sys::Date::now() as i64);
+        let request = parts.and_then(|p| self.endpoint.prepare(&Parts(p), now));
+        let origin = self.endpoint.base.origin().to_owned();
+        let transport = self.transport.clone();
+        Box::pin(async move {
+            let request = request.map_err(ApiFailure::Core)?;
+            transport(request).await.map_err(|e| match e {
+                TransportError::Network(detail) => ApiFailure::Network { origin, detail },
+                TransportError::Timeout { secs } => ApiFailure::Timeout { origin, secs },
+            })
+        })
+    }
+}
+
+type RawFuture = Pin<Box<dyn Future<Output = Result<RawResponse, ApiFailure>>>>;
+
+/// An operation's request parts, already checked: lets
+/// `Endpoint::prepare` exist once in the wasm instead of once per operation.
+struct Parts(RequestParts);
+
+impl Operation for Parts {
+    type Output = ();
+    const NAME: &'static str = "request";
+    fn parts(&self) -> Result<RequestParts, coc_core::Error> {
+        Ok(self.0.clone())
+    }
+    fn parse_response(&self, _: &HttpResponse<'_>) -> Result<(), coc_core::Error> {
+        Ok(())
     }
 }
 
@@ -105,27 +132,34 @@ impl ApiClient {
 /// never aborted: its outcome would become unknowable.
 pub const GET_TIMEOUT_SECS: u32 = 20;
 
-/// The browser's `fetch`, through gloo-net.
+/// The browser's `fetch`.
 pub fn fetch_transport() -> Transport {
     Arc::new(|request: HttpRequest| Box::pin(fetch(request)) as TransportFuture)
 }
 
+/// `fetch` through web-sys directly (gloo-net's wrapper cost more of the
+/// size budget than these few calls).
 async fn fetch(request: HttpRequest) -> Result<RawResponse, TransportError> {
-    use gloo_net::http::{Method as GlooMethod, RequestBuilder};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
 
-    let mut builder = RequestBuilder::new(&request.url).method(match request.method {
-        Method::Get => GlooMethod::GET,
-        Method::Post => GlooMethod::POST,
-    });
+    let init = web_sys::RequestInit::new();
+    init.set_method(request.method.as_str());
+    let headers = web_sys::Headers::new().map_err(classify)?;
     for (name, value) in &request.headers {
-        builder = builder.header(name, value);
+        headers.append(name, value).map_err(classify)?;
     }
-    // A GET gets an abort timer; the guard clears it when we are done.
+    init.set_headers(&headers);
+    if !request.body.is_empty() {
+        init.set_body(&js_sys::Uint8Array::from(request.body.as_slice()));
+    }
+    // A GET gets an abort timer, cleared when we are done.
     let abort = match request.method {
         Method::Get => web_sys::AbortController::new().ok(),
         Method::Post => None,
     };
     let timer = abort.as_ref().and_then(|ctl| {
+        init.set_signal(Some(&ctl.signal()));
         let ctl = ctl.clone();
         leptos::prelude::set_timeout_with_handle(
             move || ctl.abort(),
@@ -133,23 +167,31 @@ async fn fetch(request: HttpRequest) -> Result<RawResponse, TransportError> {
         )
         .ok()
     });
-    let signal = abort.as_ref().map(web_sys::AbortController::signal);
-    builder = builder.abort_signal(signal.as_ref());
-    let built = if request.body.is_empty() {
-        builder.build()
-    } else {
-        builder.body(js_sys::Uint8Array::from(request.body.as_slice()))
-    };
     let outcome = async {
-        let req = built.map_err(|e| TransportError::Network(e.to_string()))?;
-        let resp = req.send().await.map_err(classify_fetch_error)?;
+        let window =
+            web_sys::window().ok_or_else(|| TransportError::Network("no window".into()))?;
+        let resp: web_sys::Response =
+            JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
+                .await
+                .map_err(classify)?
+                .unchecked_into();
         let status = resp.status();
-        let headers: Vec<(String, String)> = resp.headers().entries().collect();
-        let body = resp.binary().await.map_err(classify_fetch_error)?;
+        let mut headers = Vec::new();
+        if let Ok(Some(entries)) = js_sys::try_iter(&resp.headers()) {
+            for pair in entries.flatten() {
+                let pair: js_sys::Array = pair.unchecked_into();
+                if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    headers.push((k, v));
+                }
+            }
+        }
+        let buf = JsFuture::from(resp.array_buffer().map_err(classify)?)
+            .await
+            .map_err(classify)?;
         Ok(RawResponse {
             status,
             headers,
-            body,
+            body: js_sys::Uint8Array::new(&buf).to_vec(),
         })
     }
     .await;
@@ -159,15 +201,21 @@ async fn fetch(request: HttpRequest) -> Result<RawResponse, TransportError> {
     outcome
 }
 
-fn classify_fetch_error(e: gloo_net::Error) -> TransportError {
-    match e {
-        gloo_net::Error::JsError(js) if js.name == "AbortError" => TransportError::Timeout {
+/// A rejected `fetch`: an abort is our timeout, anything else "network".
+fn classify(e: wasm_bindgen::JsValue) -> TransportError {
+    let get = |k: &str| {
+        js_sys::Reflect::get(&e, &k.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    let name = get("name");
+    if name == "AbortError" {
+        TransportError::Timeout {
             secs: GET_TIMEOUT_SECS,
-        },
-        gloo_net::Error::JsError(js) => {
-            TransportError::Network(format!("{}: {}", js.name, js.message))
         }
-        other => TransportError::Network(other.to_string()),
+    } else {
+        TransportError::Network(format!("{name}: {}", get("message")))
     }
 }
 

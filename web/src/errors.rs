@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::dom::{self, B};
+
 use crate::api::{ApiFailure, page_origin};
 
 /// One failure, in full. `compact` drops the hint (used inside notices).
@@ -14,15 +16,13 @@ pub fn ErrorPanel(
     #[prop(optional, into)] heading: Option<String>,
     #[prop(optional)] compact: bool,
 ) -> impl IntoView {
-    let f = &failure;
-    let row = |label: &'static str, class: &'static str, value: Option<String>| {
-        value.map(|v| {
-            view! {
-                <dt>{label}</dt>
-                <dd class=class>{v}</dd>
-            }
-        })
-    };
+    dom::live_dom("coc-error-holder", move || {
+        error_panel(&failure, heading.as_deref(), compact)
+    })
+}
+
+/// The panel as plain DOM (see [`crate::dom`]).
+pub fn error_panel(f: &ApiFailure, heading: Option<&str>, compact: bool) -> B {
     let raw = match f {
         ApiFailure::Network { detail, .. } => Some(detail.clone()),
         ApiFailure::Core(
@@ -32,22 +32,45 @@ pub fn ErrorPanel(
         ) => Some(e.to_string()),
         _ => None,
     };
-    let hint = (!compact).then(|| f.hint(&page_origin()));
-    view! {
-        <div class="coc-error" data-kind=f.kind().as_str() role="alert">
-            <p class="coc-error-title">
-                {heading.map(|h| view! { <span class="coc-error-context">{h}</span> " " })}
-                <strong>{f.title()}</strong>
-            </p>
-            {hint.map(|h| view! { <p class="coc-error-hint">{h}</p> })}
-            <dl class="coc-error-details">
-                {row("HTTP status", "coc-error-status", f.status().map(|s| s.to_string()))}
-                {row("Error code", "coc-error-code", f.error_code().map(str::to_owned))}
-                {row("Message", "coc-error-msg", f.error_msg().map(str::to_owned))}
-                {row("Request id", "coc-error-request-id", f.request_id().map(str::to_owned))}
-                {row("Body starts with", "coc-error-excerpt", f.excerpt().filter(|e| !e.is_empty()).map(str::to_owned))}
-                {row("Detail", "coc-error-raw", raw)}
-            </dl>
-        </div>
+    let mut title = B::new("p", "coc-error-title");
+    if let Some(h) = heading {
+        title = title.leaf("span", "coc-error-context", h).text(" ");
     }
+    let mut panel = B::new("div", "coc-error")
+        .attr("data-kind", f.kind().as_str())
+        .attr("role", "alert")
+        .child(title.leaf("strong", "", &f.title()));
+    if !compact {
+        panel = panel.leaf("p", "coc-error-hint", &f.hint(&page_origin()));
+    }
+    let mut dl = B::new("dl", "coc-error-details");
+    for (label, class, value) in [
+        (
+            "HTTP status",
+            "coc-error-status",
+            f.status().map(|s| s.to_string()),
+        ),
+        (
+            "Error code",
+            "coc-error-code",
+            f.error_code().map(str::to_owned),
+        ),
+        ("Message", "coc-error-msg", f.error_msg().map(str::to_owned)),
+        (
+            "Request id",
+            "coc-error-request-id",
+            f.request_id().map(str::to_owned),
+        ),
+        (
+            "Body starts with",
+            "coc-error-excerpt",
+            f.excerpt().filter(|e| !e.is_empty()).map(str::to_owned),
+        ),
+        ("Detail", "coc-error-raw", raw),
+    ] {
+        if let Some(v) = value {
+            dl = dl.leaf("dt", "", label).leaf("dd", class, &v);
+        }
+    }
+    panel.child(dl)
 }

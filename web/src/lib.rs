@@ -13,9 +13,11 @@
 //! operation, hold an AK/SK (the gateway signs), or render any field as HTML.
 
 pub mod api;
+pub mod dom;
 pub mod element;
 pub mod errors;
 pub mod fmt;
+pub mod live;
 mod pages;
 pub mod settings;
 pub mod status;
@@ -113,8 +115,8 @@ pub fn App() -> impl IntoView {
     });
     // The route kind, not the path: moving from one ticket to another keeps
     // the ticket page mounted and only changes its id signal.
-    let route = Memo::new(move |_| {
-        loc.path.with(|p| match p.as_str() {
+    let route = widgets::memo_text(move || {
+        let route = loc.path.with(|p| match p.as_str() {
             "/" => "open",
             "/settings" => "settings",
             p if p
@@ -124,11 +126,13 @@ pub fn App() -> impl IntoView {
                 "ticket"
             }
             _ => "none",
-        })
+        });
+        // A String: a Memo type the console already has (each costs wasm).
+        route.to_owned()
     });
     view! {
         <Shell>
-            {dynv(move || match route.get() {
+            {dynv(move || match route.get().as_str() {
                 "open" => view! { <OpenPage /> }.into_any(),
                 "settings" => view! { <SettingsPage /> }.into_any(),
                 "ticket" => view! { <TicketPage /> }.into_any(),
@@ -228,7 +232,7 @@ fn Shell(children: Children) -> impl IntoView {
                         type="button"
                         class="coc-btn coc-btn-small coc-theme-toggle"
                         data-theme=text(move || theme.get().as_str().to_owned())
-                        on:click=toggle
+                        on:click=widgets::click(toggle)
                     >
                         {text(move || theme.get().label().to_owned())}
                     </button>

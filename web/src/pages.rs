@@ -4,16 +4,17 @@ use coc_core::ExecutionId;
 use leptos::prelude::*;
 
 use crate::api::{ApiClient, page_origin};
+use crate::dom::B;
 use crate::errors::ErrorPanel;
 use crate::fmt;
 use crate::set_title;
 use crate::settings::{AuthMode, POLL_CHOICES, Settings};
-use crate::status::{StatusBadge, status_label};
+use crate::status::status_label;
 use crate::storage::{self, RecentTicket};
 use crate::ticket::{TicketEvent, TicketView};
 use crate::widgets::{dynv, flag, text};
 
-const APP: &str = "COC console";
+pub(crate) const APP: &str = "COC console";
 
 /// Start page: an id field validated as you type, and recent tickets.
 #[component]
@@ -79,42 +80,48 @@ pub fn OpenPage() -> impl IntoView {
         <section class="coc-card coc-narrow coc-recent" aria-label="Recent tickets">
             <div class="coc-section-head">
                 <h2>"Recent tickets"</h2>
-                <button type="button" class="coc-btn coc-btn-small" hidden=flag(move || recent.with(Vec::is_empty)) on:click=move |_| {
+                <button type="button" class="coc-btn coc-btn-small" hidden=flag(move || recent.with(Vec::is_empty)) on:click=crate::widgets::click(move |_| {
                     storage::clear_recent();
                     recent.set(Vec::new());
-                }>"Clear"</button>
+                })>"Clear"</button>
             </div>
-            {dynv(move || {
-                let list = recent.get();
-                if list.is_empty() {
-                    view! { <p class="coc-empty">"Tickets you open are listed here, in this browser only."</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="coc-recent-list">
-                            {list.into_iter().map(|r| recent_row(r, now)).collect_view()}
-                        </ul>
+            {crate::dom::live_dom("", move || {
+                recent.with(|list| {
+                    if list.is_empty() {
+                        return B::new("p", "coc-empty")
+                            .text("Tickets you open are listed here, in this browser only.");
                     }
-                    .into_any()
-                }
+                    let mut ul = B::new("ul", "coc-recent-list");
+                    for r in list {
+                        ul = ul.child(recent_row(r, now));
+                    }
+                    ul
+                })
             })}
         </section>
     }
 }
 
-fn recent_row(r: RecentTicket, now: f64) -> impl IntoView {
+fn recent_row(r: &RecentTicket, now: f64) -> B {
     let status = r
         .status
         .as_deref()
         .map(coc_core::ExecutionStatus::from_wire);
-    let href = format!("/executions/{}", r.id);
-    view! {
-        <li class="coc-recent-item">
-            <a href=href class="coc-mono">{r.id.clone()}</a>
-            <span class="coc-recent-job">{r.job.clone().unwrap_or_default()}</span>
-            {status.map(|s| view! { <StatusBadge status=Some(s) /> })}
-            <span class="coc-rel">{fmt::relative(r.seen_at as i64, now)}</span>
-        </li>
+    let mut li = B::new("li", "coc-recent-item")
+        .child(
+            B::new("a", "coc-mono")
+                .attr("href", &format!("/executions/{}", r.id))
+                .text(&r.id),
+        )
+        .leaf(
+            "span",
+            "coc-recent-job",
+            r.job.as_deref().unwrap_or_default(),
+        );
+    if let Some(s) = status {
+        li = li.child(crate::dom::badge(Some(&s), false));
     }
+    li.leaf("span", "coc-rel", &fmt::relative(r.seen_at as i64, now))
 }
 
 /// `/executions/{id}`: the ticket view, plus what belongs to the page: the
@@ -134,14 +141,7 @@ pub fn TicketPage() -> impl IntoView {
         })
     });
     let settings = expect_context::<RwSignal<Settings>>();
-    // A new client only when the endpoint changes (not on a new poll interval).
-    let client = Memo::new(move |prev: Option<&Result<ApiClient, coc_core::Error>>| {
-        let endpoint = settings.with(Settings::endpoint);
-        match (prev, endpoint) {
-            (Some(Ok(c)), Ok(e)) if *c.endpoint() == e => Ok(c.clone()),
-            (_, e) => e.map(ApiClient::new),
-        }
-    });
+    let client = client_memo(settings);
     let poll = settings.with_untracked(|s| s.poll_secs);
 
     set_title(&format!("{} · {APP}", id.get_untracked()));
@@ -188,13 +188,32 @@ pub fn TicketPage() -> impl IntoView {
         Ok(c) => {
             view! { <TicketView execution_id=id client=c poll_secs=poll on_event /> }.into_any()
         }
-        Err(e) => view! {
-            <section class="coc-card coc-narrow">
-                <ErrorPanel failure=crate::api::ApiFailure::Core(e) heading="Settings:" />
-                <p><a href="/settings">"Fix the settings"</a></p>
-            </section>
+        Err(e) => settings_problem(e),
+    })
+}
+
+/// Settings that make no client, with the way to fix them.
+pub(crate) fn settings_problem(e: coc_core::Error) -> AnyView {
+    view! {
+        <section class="coc-card coc-narrow">
+            <ErrorPanel failure=crate::api::ApiFailure::Core(e) heading="Settings:" />
+            <p><a href="/settings">"Fix the settings"</a></p>
+        </section>
+    }
+    .into_any()
+}
+
+/// The API client the settings describe; a new one only when the endpoint
+/// changes (not on a new poll interval).
+pub(crate) fn client_memo(
+    settings: RwSignal<Settings>,
+) -> Memo<Result<ApiClient, coc_core::Error>> {
+    Memo::new(move |prev: Option<&Result<ApiClient, coc_core::Error>>| {
+        let endpoint = settings.with(Settings::endpoint);
+        match (prev, endpoint) {
+            (Some(Ok(c)), Ok(e)) if *c.endpoint() == e => Ok(c.clone()),
+            (_, e) => e.map(ApiClient::new),
         }
-        .into_any(),
     })
 }
 
@@ -205,10 +224,18 @@ pub fn SettingsPage() -> impl IntoView {
     let settings = expect_context::<RwSignal<Settings>>();
     let draft = RwSignal::new(settings.get_untracked());
     let saved = RwSignal::new(false);
-    let problem = Memo::new(move |_| draft.with(|d| d.endpoint().err().map(|e| e.to_string())));
+    // Empty when the draft is usable.
+    let problem = crate::widgets::memo_text(move || {
+        draft.with(|d| {
+            d.endpoint()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        })
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if problem.get_untracked().is_some() {
+        if !problem.with_untracked(String::is_empty) {
             return;
         }
         let d = draft.get_untracked();
@@ -285,10 +312,10 @@ pub fn SettingsPage() -> impl IntoView {
                     {poll_options}
                 </select>
 
-                <p class="coc-field-error" role="alert">{text(move || problem.get().unwrap_or_default())}</p>
+                <p class="coc-field-error" role="alert">{text(move || problem.get())}</p>
                 <div class="coc-form-buttons">
                     <button type="submit" class="coc-btn coc-btn-primary">"Save"</button>
-                    <button type="button" class="coc-btn" on:click=move |_| { draft.set(Settings::default()); saved.set(false); }>
+                    <button type="button" class="coc-btn" on:click=crate::widgets::click(move |_| { draft.set(Settings::default()); saved.set(false); })>
                         "Reset to defaults"
                     </button>
                     <span class="coc-saved" role="status">{text(move || if saved.get() { "Saved.".to_owned() } else { String::new() })}</span>

@@ -1,10 +1,12 @@
 //! A ticket status shown as colour, icon and word together (never colour
 //! alone), with the word from the core's `ExecutionStatus::label`.
+//!
+//! Steps and instances share the ticket's status values, but `Pending`
+//! means "waiting to run" there, not "suspended": [`StatusBadge`] with
+//! `item` says "Waiting", with its own class and icon.
 
 use coc_core::ExecutionStatus;
 use leptos::prelude::*;
-
-use crate::widgets::text;
 
 /// A stable CSS hook for a status: `running`, `failed`, ... or `unknown`.
 pub fn status_class(status: Option<&ExecutionStatus>) -> &'static str {
@@ -30,10 +32,12 @@ pub fn status_label(status: Option<&ExecutionStatus>) -> String {
 
 /// A 16×16 icon path per status; shapes differ so that the status reads in
 /// greyscale and for colour-blind users too.
-fn icon_path(class: &str) -> &'static str {
+pub(crate) fn icon_path(class: &str) -> &'static str {
     match class {
         // pause bars
         "pending" => "M5 3h2v10H5zM9 3h2v10H9z",
+        // hollow circle: not started
+        "waiting" => "M8 2a6 6 0 1 0 0 12A6 6 0 0 0 8 2zm0 2a4 4 0 1 1 0 8 4 4 0 0 1 0-8z",
         // play triangle
         "running" => "M5 3l8 5-8 5z",
         // check mark
@@ -57,42 +61,38 @@ fn icon_path(class: &str) -> &'static str {
     }
 }
 
-/// An inline SVG icon for a status, hidden from screen readers (the word
-/// next to it says the same).
-#[component]
-pub fn StatusIcon(#[prop(into)] class: Signal<&'static str>) -> impl IntoView {
-    view! {
-        <svg class="coc-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
-            <path fill="currentColor" d=text(move || icon_path(class.get()).to_owned())></path>
-        </svg>
+/// The CSS hook for a step's or an instance's status (`waiting` for Pending).
+pub fn item_class(status: Option<&ExecutionStatus>) -> &'static str {
+    match status {
+        Some(ExecutionStatus::Pending) => "waiting",
+        s => status_class(s),
     }
 }
 
-/// The status badge: icon, word and a colour, all three.
+/// The word for a step's or an instance's status.
+pub fn item_label(status: Option<&ExecutionStatus>) -> String {
+    match status {
+        Some(ExecutionStatus::Pending) => "Waiting".to_owned(),
+        s => status_label(s),
+    }
+}
+
+/// The status badge: icon, word and a colour, all three. `item`: the
+/// status of a step or an instance (see the module docs). Drawn by
+/// [`crate::dom::badge`], the one badge of the console.
 #[component]
 pub fn StatusBadge(
     #[prop(into)] status: Signal<Option<ExecutionStatus>>,
     #[prop(optional)] large: bool,
+    #[prop(optional)] item: bool,
 ) -> impl IntoView {
-    let class = Signal::derive(move || status.with(|s| status_class(s.as_ref())));
-    let label = move || status.with(|s| status_label(s.as_ref()));
-    let raw = move || {
-        status.with(|s| match s {
-            Some(s) if s.label() != s.as_str() => format!("wire value: {}", s.as_str()),
-            _ => String::new(),
-        })
-    };
-    view! {
-        <span
-            class=text(move || {
-                let size = if large { " coc-status-large" } else { "" };
-                format!("coc-status coc-status-{}{size}", class.get())
-            })
-            data-status=text(move || status.with(|s| s.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default()))
-            title=text(raw)
-        >
-            <StatusIcon class=class />
-            <span class="coc-status-word">{text(label)}</span>
-        </span>
-    }
+    crate::dom::live_dom("coc-contents", move || {
+        let b = status.with(|s| crate::dom::badge(s.as_ref(), item));
+        if large {
+            let class = format!("{} coc-status-large", b.0.class_name());
+            b.attr("class", &class)
+        } else {
+            b
+        }
+    })
 }

@@ -32,7 +32,7 @@ pub fn CopyButton(
         None => label.clone(),
     });
     view! {
-        <button type="button" class="coc-btn coc-btn-small coc-copy" on:click=on_click>
+        <button type="button" class="coc-btn coc-btn-small coc-copy" on:click=click(on_click)>
             {label_now}
         </button>
         <span class="coc-sr-only" role="status">
@@ -108,6 +108,32 @@ pub type Flag = Arc<dyn Fn() -> bool + Send + Sync>;
 /// Erases a boolean closure (see [`Text`]).
 pub fn flag(f: impl Fn() -> bool + Send + Sync + 'static) -> Flag {
     Arc::new(f)
+}
+
+/// An effect with its closure type erased (see [`Text`]): every effect of
+/// the console shares one copy of leptos' effect machinery, which is
+/// otherwise instantiated once per closure (about 1 KB of wasm each).
+pub fn effect(f: impl Fn() + 'static) {
+    erased_effect(Box::new(f));
+}
+
+fn erased_effect(f: Box<dyn Fn()>) {
+    Effect::new(move |_| f());
+}
+
+/// A click handler with its closure type erased (see [`effect`]): one copy
+/// of tachys' event code for every button.
+pub fn click(f: impl FnMut(web_sys::MouseEvent) + 'static) -> Box<dyn FnMut(web_sys::MouseEvent)> {
+    Box::new(f)
+}
+
+/// A `Memo<String>` with its closure type erased (see [`effect`]).
+pub fn memo_text(f: impl Fn() -> String + Send + Sync + 'static) -> Memo<String> {
+    erased_memo(Arc::new(f))
+}
+
+fn erased_memo(f: Text) -> Memo<String> {
+    Memo::new(move |_| f())
 }
 
 /// A reactive block of view with its closure type erased.

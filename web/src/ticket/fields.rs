@@ -6,6 +6,7 @@ use std::sync::Arc;
 use coc_core::{Execution, KeyValue};
 use leptos::prelude::*;
 
+use crate::dom::{self, B};
 use crate::fmt;
 use crate::status::StatusBadge;
 use crate::widgets::{CopyButton, dynv, text};
@@ -28,20 +29,10 @@ pub fn TimeText(ms: Option<i64>, #[prop(into)] now: Signal<f64>) -> impl IntoVie
     }
 }
 
-fn text_or_dash(v: Option<String>) -> AnyView {
+pub(crate) fn text_or_dash(v: Option<String>) -> AnyView {
     match v.filter(|s| !s.is_empty()) {
         Some(s) => view! { <span>{s}</span> }.into_any(),
         None => view! { <span class="coc-none">"—"</span> }.into_any(),
-    }
-}
-
-/// One `<dt>/<dd>` pair; `field` names the API field (a hook for tests).
-fn field(label: &'static str, name: &'static str, value: AnyView) -> impl IntoView {
-    view! {
-        <div class="coc-field">
-            <dt>{label}</dt>
-            <dd data-field=name>{value}</dd>
-        </div>
     }
 }
 
@@ -61,42 +52,77 @@ pub fn TicketSummary(
                 .unwrap_or_else(|| "Unnamed job".to_owned())
         })
     };
-    let duration = move || {
+    // Rebuilt when the ticket changes and every second (relative times and
+    // a running duration tick); plain DOM, as it holds nothing focusable.
+    let grid = dom::live_dom("", move || {
+        let now = now.get();
         ticket.with(|t| {
-            let running = t.end_time.is_none() && t.status_or_unknown().is_active();
-            match t.duration_ms(now.get() as i64) {
-                Some(d) => {
-                    let text = fmt::duration(d);
-                    if running {
-                        view! { <span class="coc-ticking">{text}</span> " " <span class="coc-muted">"(running)"</span> }.into_any()
-                    } else {
-                        view! { <span>{text}</span> }.into_any()
-                    }
+            let text = |v: Option<&str>| match v.filter(|s| !s.is_empty()) {
+                Some(s) => dom::span(s),
+                None => B::new("span", "coc-none").text("—"),
+            };
+            let time = |ms: Option<i64>| match ms {
+                Some(ms) => {
+                    let rel = fmt::relative(ms, now);
+                    B::new("span", "")
+                        .child(
+                            dom::time(Some(ms)).attr("title", &format!("{} · {rel}", fmt::utc(ms))),
+                        )
+                        .leaf("span", "coc-rel", &rel)
                 }
-                None => view! { <span class="coc-none">"—"</span> }.into_any(),
+                None => text(None),
+            };
+            let duration = match t.duration_ms(now as i64) {
+                Some(d) if t.end_time.is_none() && t.status_or_unknown().is_active() => {
+                    B::new("span", "")
+                        .leaf("span", "coc-ticking", &fmt::duration(d))
+                        .text(" ")
+                        .leaf("span", "coc-muted", "(running)")
+                }
+                Some(d) => dom::span(&fmt::duration(d)),
+                None => text(None),
+            };
+            let id = t.id.as_ref().map(ToString::to_string);
+            let fields = [
+                (
+                    "Type",
+                    "type",
+                    text(t.execution_type.as_ref().map(|x| x.as_str())),
+                ),
+                ("Creator", "creator", text(t.creator.as_deref())),
+                ("Job id", "document_id", text(t.document_id.as_deref())),
+                (
+                    "Job version",
+                    "document_version",
+                    text(t.document_version.as_deref()),
+                ),
+                (
+                    "Version id",
+                    "document_version_id",
+                    text(t.document_version_id.as_deref()),
+                ),
+                ("Internal id", "id", text(id.as_deref())),
+                (
+                    "Target parameter",
+                    "target_parameter_name",
+                    text(t.target_parameter_name.as_deref()),
+                ),
+                ("Started", "start_time", time(t.start_time)),
+                ("Ended", "end_time", time(t.end_time)),
+                ("Updated", "update_time", time(t.update_time)),
+                ("Duration", "duration", duration),
+            ];
+            let mut dl = B::new("dl", "coc-fields");
+            for (label, name, value) in fields {
+                dl = dl.child(
+                    B::new("div", "coc-field")
+                        .leaf("dt", "", label)
+                        .child(B::new("dd", "").attr("data-field", name).child(value)),
+                );
             }
+            dl
         })
-    };
-    // Fields that change with each poll are closures; the rest rebuild when
-    // the ticket value changes, which is cheap at this size.
-    let grid = move || {
-        ticket.with(|t| {
-            let version = t.document_version.clone();
-            view! {
-                {field("Type", "type", text_or_dash(t.execution_type.as_ref().map(|x| x.as_str().to_owned())))}
-                {field("Creator", "creator", text_or_dash(t.creator.clone()))}
-                {field("Job id", "document_id", text_or_dash(t.document_id.clone()))}
-                {field("Job version", "document_version", text_or_dash(version))}
-                {field("Version id", "document_version_id", text_or_dash(t.document_version_id.clone()))}
-                {field("Internal id", "id", text_or_dash(t.id.as_ref().map(ToString::to_string)))}
-                {field("Target parameter", "target_parameter_name", text_or_dash(t.target_parameter_name.clone()))}
-                {field("Started", "start_time", view! { <TimeText ms=t.start_time now /> }.into_any())}
-                {field("Ended", "end_time", view! { <TimeText ms=t.end_time now /> }.into_any())}
-                {field("Updated", "update_time", view! { <TimeText ms=t.update_time now /> }.into_any())}
-                {field("Duration", "duration", view! { <span>{dynv(duration)}</span> }.into_any())}
-            }
-        })
-    };
+    });
     view! {
         <section class="coc-card coc-summary" aria-label="Summary">
             <div class="coc-summary-head">
@@ -108,7 +134,7 @@ pub fn TicketSummary(
                 <code class="coc-ticket-id" data-field="execution_id">{id}</code>
                 <CopyButton text=id label="Copy id" />
             </div>
-            <dl class="coc-fields">{dynv(move || grid().into_any())}</dl>
+            {grid}
             <p class="coc-zone-note">
                 "Times are local (" {fmt::zone_label()} "); hover a time for UTC."
             </p>
@@ -131,9 +157,9 @@ pub fn TicketInfo(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView
         </section>
         <section class="coc-card" aria-label="Parameters">
             <h3>"Parameters" <span class="coc-count">{text(move || ticket.with(|t| t.parameters.len().to_string()))}</span></h3>
-            {dynv(move || {
+            {dom::live_dom("", move || {
                 let all = show_all.get();
-                ticket.with(|t| kv_table(&t.parameters, "parameters", if all { usize::MAX } else { PARAMS_SHOWN }))
+                ticket.with(|t| kv_table(&t.parameters, "parameters", if all { usize::MAX } else { PARAMS_SHOWN }, "No parameters."))
             })}
             {dynv(move || {
                 let n = ticket.with(|t| t.parameters.len());
@@ -141,7 +167,7 @@ pub fn TicketInfo(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView
                     return ().into_any();
                 }
                 view! {
-                    <button type="button" class="coc-btn coc-btn-small coc-more" on:click=move |_| show_all.update(|a| *a = !*a)>
+                    <button type="button" class="coc-btn coc-btn-small coc-more" on:click=crate::widgets::click(move |_| show_all.update(|a| *a = !*a))>
                         {text(move || if show_all.get() {
                             format!("Show the first {PARAMS_SHOWN}")
                         } else {
@@ -154,9 +180,9 @@ pub fn TicketInfo(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView
         </section>
         <section class="coc-card" aria-label="Tags">
             <h3>"Tags"</h3>
-            {dynv(move || ticket.with(|t| chips(&t.tags, "tags", "No tags.")))}
+            {dom::live_dom("", move || ticket.with(|t| chips(&t.tags, "tags", "No tags.")))}
             <h4>"System tags"</h4>
-            {dynv(move || ticket.with(|t| chips(&t.sys_tags, "sys_tags", "No system tags.")))}
+            {dom::live_dom("", move || ticket.with(|t| chips(&t.sys_tags, "sys_tags", "No system tags.")))}
         </section>
         {dynv(move || ticket.with(|t| if t.extra.is_empty() { ().into_any() } else { extra_fields(t).into_any() }))}
     }
@@ -165,54 +191,55 @@ pub fn TicketInfo(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView
 /// Parameters shown before "Show all".
 pub const PARAMS_SHOWN: usize = 50;
 
-fn kv_table(items: &[KeyValue], name: &'static str, limit: usize) -> AnyView {
+/// A name/value table (parameters), at most `limit` rows; `empty` when
+/// there are none.
+pub(crate) fn kv_table(
+    items: &[KeyValue],
+    name: &'static str,
+    limit: usize,
+    empty: &'static str,
+) -> B {
     if items.is_empty() {
-        return view! { <p class="coc-empty" data-field=name>"No parameters."</p> }.into_any();
+        return B::new("p", "coc-empty")
+            .attr("data-field", name)
+            .text(empty);
     }
     let rows = items
         .iter()
         .take(limit)
         .map(|kv| {
-            let value = text_or_dash(kv.value.clone());
-            view! {
-                <tr>
-                    <th scope="row"><code>{kv.key.clone()}</code></th>
-                    <td>{value}</td>
-                </tr>
-            }
+            vec![
+                B::new("code", "").text(&kv.key),
+                dom::cell(kv.value.as_deref().filter(|v| !v.is_empty()).unwrap_or("—")),
+            ]
         })
-        .collect_view();
-    view! {
-        <div class="coc-table-wrap">
-            <table class="coc-table coc-kv" data-field=name>
-                <thead><tr><th scope="col">"Name"</th><th scope="col">"Value"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+        .collect();
+    dom::table("coc-kv", name, &["Name", "Value"], rows)
 }
 
-fn chips(items: &[KeyValue], name: &'static str, empty: &'static str) -> AnyView {
+fn chips(items: &[KeyValue], name: &'static str, empty: &'static str) -> B {
     if items.is_empty() {
-        return view! { <p class="coc-empty" data-field=name>{empty}</p> }.into_any();
+        return B::new("p", "coc-empty")
+            .attr("data-field", name)
+            .text(empty);
     }
-    let list = items
-        .iter()
-        .map(|kv| {
-            view! {
-                <li class="coc-chip">
-                    <span class="coc-chip-key">{kv.key.clone()}</span>
-                    <span class="coc-chip-value">{kv.value.clone().unwrap_or_default()}</span>
-                </li>
-            }
-        })
-        .collect_view();
-    view! { <ul class="coc-chips" data-field=name>{list}</ul> }.into_any()
+    let mut ul = B::new("ul", "coc-chips").attr("data-field", name);
+    for kv in items {
+        ul = ul.child(
+            B::new("li", "coc-chip")
+                .leaf("span", "coc-chip-key", &kv.key)
+                .leaf(
+                    "span",
+                    "coc-chip-value",
+                    kv.value.as_deref().unwrap_or_default(),
+                ),
+        );
+    }
+    ul
 }
 
 fn extra_fields(t: &Execution) -> impl IntoView + use<> {
-    let rows = t
+    let items: Vec<KeyValue> = t
         .extra
         .iter()
         .map(|(k, v)| {
@@ -220,20 +247,13 @@ fn extra_fields(t: &Execution) -> impl IntoView + use<> {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            view! {
-                <tr>
-                    <th scope="row"><code>{k.clone()}</code></th>
-                    <td><code class="coc-wrap">{text}</code></td>
-                </tr>
-            }
+            KeyValue::new(k.clone(), text)
         })
-        .collect_view();
+        .collect();
     view! {
         <section class="coc-card" aria-label="Other fields">
             <h3>"Other fields from the service"</h3>
-            <div class="coc-table-wrap">
-                <table class="coc-table coc-kv" data-field="extra"><tbody>{rows}</tbody></table>
-            </div>
+            {dom::live_dom("", move || kv_table(&items, "extra", usize::MAX, ""))}
         </section>
     }
 }

@@ -11,6 +11,9 @@ use coc_core::{Execution, OperateType, advise, advise_one};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::timeline::Timeline;
+use crate::dom::active_element;
+use crate::fmt;
 use crate::status::status_label;
 use crate::storage::PendingOp;
 use crate::widgets::{dynv, flag, text};
@@ -48,6 +51,9 @@ pub fn OperationsPanel(
     on_operate: Callback<OperateType>,
     /// Prefix for element ids, unique per ticket view.
     uid: String,
+    /// What TERMINATE and SKIP_BATCH would hit, when known.
+    #[prop(optional)]
+    timeline: Option<Timeline>,
 ) -> impl IntoView {
     let dialog_op = RwSignal::new(None::<OperateType>);
     let advice = Memo::new(move |_| ticket.with(|t| advise(t)));
@@ -61,12 +67,15 @@ pub fn OperationsPanel(
                 let uid = uid.clone();
                 let desc_id = format!("{uid}-op-{}-desc", op.as_str());
                 let why_id = format!("{uid}-op-{}-why", op.as_str());
+                // Why the button is not offered now; empty when it is. (A
+                // string rather than an Option: a Memo type the console
+                // already has, and each new one costs wasm.)
                 let why = Memo::new(move |_| {
                     let lock = pending.with(|p| lock_reason(busy.get(), p.as_ref(), op));
-                    a.not_offered.clone().or(lock)
+                    a.not_offered.clone().or(lock).unwrap_or_default()
                 });
                 let on_click = move |_| {
-                    if why.get_untracked().is_some() {
+                    if !why.with_untracked(String::is_empty) {
                         return;
                     }
                     if op.is_destructive() {
@@ -88,21 +97,21 @@ pub fn OperationsPanel(
                 let described = format!("{desc_id} {why_id}");
                 let why_id2 = why_id.clone();
                 view! {
-                    <div class="coc-op" data-op=op.as_str() data-offered=text(move || why.get().is_none().to_string())>
+                    <div class="coc-op" data-op=op.as_str() data-offered=text(move || why.with(String::is_empty).to_string())>
                         <button
                             type="button"
                             class=class
-                            aria-disabled=text(move || why.get().is_some().to_string())
+                            aria-disabled=text(move || (!why.with(String::is_empty)).to_string())
                             aria-describedby=described
-                            title=text(move || why.get().unwrap_or_default())
-                            on:click=on_click
+                            title=text(move || why.get())
+                            on:click=crate::widgets::click(on_click)
                         >
                             {text(move || if busy.get() == Some(op) { format!("{}…", op.label()) } else { label.clone() })}
                             {dynv(move || if busy.get() == Some(op) { view! { <span class="coc-spinner" aria-hidden="true"></span> }.into_any() } else { ().into_any() })}
                         </button>
                         <p class="coc-op-desc" id=desc_id>{op.explanation()}</p>
-                        <p class="coc-op-why" id=why_id2 hidden=flag(move || why.get().is_none())>
-                            {text(move || why.get().map(|w| format!("Not available: {w}")).unwrap_or_default())}
+                        <p class="coc-op-why" id=why_id2 hidden=flag(move || why.with(String::is_empty))>
+                            {text(move || why.with(|w| if w.is_empty() { String::new() } else { format!("Not available: {w}") }))}
                         </p>
                     </div>
                 }
@@ -115,7 +124,7 @@ pub fn OperationsPanel(
         <section class="coc-card coc-ops" aria-label="Operations">
             <h3>"Operations"</h3>
             <div class="coc-op-list">{buttons}</div>
-            <ConfirmDialog ticket dialog_op on_confirm=on_operate />
+            <ConfirmDialog ticket dialog_op on_confirm=on_operate timeline=timeline />
         </section>
     }
 }
@@ -132,21 +141,18 @@ fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
         .collect()
 }
 
-/// The focused element of the dialog's document or shadow root.
-fn active_element(node: &web_sys::Element) -> Option<web_sys::Element> {
-    let root = node.get_root_node();
-    js_sys::Reflect::get(&root, &"activeElement".into())
-        .ok()
-        .and_then(|v| v.dyn_into::<web_sys::Element>().ok())
-}
-
 /// The confirmation for TERMINATE and SKIP_BATCH: a modal `<dialog>` that
-/// names the ticket and the consequence. TERMINATE also wants the id typed.
+/// names the ticket and the consequence, with the blast radius when known
+/// (instances still running; the batch skipped and what it leaves unrun).
+/// TERMINATE also wants the id typed.
 #[component]
 pub fn ConfirmDialog(
     #[prop(into)] ticket: Signal<Arc<Execution>>,
     dialog_op: RwSignal<Option<OperateType>>,
     on_confirm: Callback<OperateType>,
+    /// What TERMINATE and SKIP_BATCH would hit, when known.
+    #[prop(default = None)]
+    timeline: Option<Timeline>,
 ) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let typed = RwSignal::new(String::new());
@@ -154,7 +160,7 @@ pub fn ConfirmDialog(
     let job = move || ticket.with(|t| t.document_name.clone().unwrap_or_default());
 
     // Open and close the native dialog with the signal.
-    Effect::new(move |_| {
+    crate::widgets::effect(move || {
         let want = dialog_op.get();
         let Some(d) = dialog.get() else { return };
         match want {
@@ -226,11 +232,20 @@ pub fn ConfirmDialog(
         }
     };
 
-    let title = move || match dialog_op.get() {
-        Some(OperateType::Terminate) => format!("Terminate ticket {}?", id()),
-        Some(OperateType::SkipBatch) => format!("Skip the current batch of ticket {}?", id()),
-        Some(op) => format!("{} ticket {}?", op.label(), id()),
-        None => String::new(),
+    let blast = move || timeline.and_then(|t| t.blast()).unwrap_or_default();
+    let title = move || match (dialog_op.get(), blast().batch) {
+        (Some(OperateType::Terminate), _) => format!("Terminate ticket {}?", id()),
+        (Some(OperateType::SkipBatch), Some((b, n, _))) => {
+            format!(
+                "Skip the current batch (batch {b} of {n}) of ticket {}?",
+                id()
+            )
+        }
+        (Some(OperateType::SkipBatch), None) => {
+            format!("Skip the current batch of ticket {}?", id())
+        }
+        (Some(op), _) => format!("{} ticket {}?", op.label(), id()),
+        (None, _) => String::new(),
     };
     let body = move || {
         let status = ticket.with(|t| status_label(t.status.as_ref()));
@@ -240,12 +255,36 @@ pub fn ConfirmDialog(
         } else {
             format!("job {job}")
         };
+        let blast = blast();
+        let instances = |n: u32| match n {
+            1 => "1 instance".to_owned(),
+            n => format!("{} instances", fmt::count(n as usize)),
+        };
         match dialog_op.get() {
             Some(OperateType::Terminate) => format!(
-                "The ticket runs {job} and is {status}. Terminating forces it to stop: running work is cancelled, and a terminated ticket cannot be resumed."
+                "The ticket runs {job} and is {status}. Terminating forces it to stop: {}, and a terminated ticket cannot be resumed.",
+                match blast.running {
+                    Some(0) => "no instance is running right now".to_owned(),
+                    Some(n) => format!("{} still running will be cancelled", instances(n)),
+                    None => "running work is cancelled".to_owned(),
+                }
             ),
             Some(OperateType::SkipBatch) => format!(
-                "The ticket runs {job} and is {status}. Skipping leaves the targets of the current batch unrun and goes on with the next batch. This cannot be undone."
+                "The ticket runs {job} and is {status}. {} This cannot be undone.",
+                match blast.batch {
+                    Some((b, n, unrun)) => format!(
+                        "Skipping batch {b} leaves {} unrun and {}.",
+                        unrun.map_or("its unfinished instances".to_owned(), |u| {
+                            format!("{} of its instances", fmt::count(u as usize))
+                        }),
+                        if b < n {
+                            format!("goes on with batch {}", b + 1)
+                        } else {
+                            "ends the ticket, as it is the last batch".to_owned()
+                        }
+                    ),
+                    None => "Skipping leaves the targets of the current batch unrun and goes on with the next batch.".to_owned(),
+                }
             ),
             Some(op) => op.explanation().to_owned(),
             None => String::new(),
@@ -293,12 +332,12 @@ pub fn ConfirmDialog(
                 ().into_any()
             })}
             <div class="coc-dialog-buttons">
-                <button type="button" class="coc-btn coc-dialog-cancel" on:click=cancel>"Cancel"</button>
+                <button type="button" class="coc-btn coc-dialog-cancel" on:click=crate::widgets::click(cancel)>"Cancel"</button>
                 <button
                     type="button"
                     class="coc-btn coc-btn-danger coc-dialog-confirm"
                     disabled=flag(move || !can_confirm())
-                    on:click=confirm
+                    on:click=crate::widgets::click(confirm)
                 >
                     {text(move || confirm_label().to_owned())}
                 </button>

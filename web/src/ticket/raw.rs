@@ -39,7 +39,7 @@ pub fn RawJson(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView {
                     type="button"
                     class="coc-btn coc-btn-small"
                     aria-expanded=text(move || open.get().to_string())
-                    on:click=move |_| open.update(|o| *o = !*o)
+                    on:click=crate::widgets::click(move |_| open.update(|o| *o = !*o))
                 >
                     {text(move || if open.get() { "Hide".to_owned() } else { "Show".to_owned() })}
                 </button>

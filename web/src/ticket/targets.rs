@@ -8,8 +8,9 @@ use coc_core::{Execution, Target};
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::dom::{self, B};
 use crate::fmt;
-use crate::widgets::{dynv, flag, text};
+use crate::widgets::{dynv, text};
 
 /// Rows per page.
 pub const PAGE_SIZE: usize = 50;
@@ -75,13 +76,22 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
         let p = page_now();
         let ix = cur_ix();
         targets.with(|t| {
-            let Some(c) = t.get(ix) else { return ().into_any() };
+            let Some(c) = t.get(ix) else {
+                return B::new("div", "");
+            };
             let ixs: Vec<usize> = matching.with(|m| match m {
-                Some(m) => m.iter().copied().skip(p * PAGE_SIZE).take(PAGE_SIZE).collect(),
+                Some(m) => m
+                    .iter()
+                    .copied()
+                    .skip(p * PAGE_SIZE)
+                    .take(PAGE_SIZE)
+                    .collect(),
                 None => (p * PAGE_SIZE..((p + 1) * PAGE_SIZE).min(c.values.len())).collect(),
             });
-            let page_values: Vec<(usize, &Value)> =
-                ixs.iter().filter_map(|&i| c.values.get(i).map(|v| (i, v))).collect();
+            let page_values: Vec<(usize, &Value)> = ixs
+                .iter()
+                .filter_map(|&i| c.values.get(i).map(|v| (i, v)))
+                .collect();
             // Columns from the keys of the objects on this page, in order of
             // first appearance.
             let mut keys: Vec<String> = Vec::new();
@@ -99,28 +109,27 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
             }
             let more = keys.len() > MAX_COLUMNS;
             keys.truncate(MAX_COLUMNS);
-            let head = if all_objects && !keys.is_empty() {
-                keys.iter()
-                    .map(|k| view! { <th scope="col"><code>{k.clone()}</code></th> })
-                    .collect_view()
-                    .into_any()
+            let by_key = all_objects && !keys.is_empty();
+            let mut head = vec!["#"];
+            if by_key {
+                head.extend(keys.iter().map(String::as_str));
+                if more {
+                    head.push("Other keys");
+                }
             } else {
-                view! { <th scope="col">"Value"</th> }.into_any()
-            };
-            let more_head = (all_objects && more).then(|| view! { <th scope="col">"Other keys"</th> });
+                head.push("Value");
+            }
             let body = page_values
                 .iter()
                 .map(|(i, v)| {
-                    let cells = if all_objects && !keys.is_empty() {
+                    let mut cells = vec![dom::cell(&(i + 1).to_string())];
+                    if by_key {
                         let o = v.as_object();
-                        let main = keys
-                            .iter()
-                            .map(|k| {
-                                let t = o.and_then(|o| o.get(k)).map(cell_text).unwrap_or_default();
-                                view! { <td>{t}</td> }
-                            })
-                            .collect_view();
-                        let rest = more.then(|| {
+                        for k in &keys {
+                            let t = o.and_then(|o| o.get(k)).map(cell_text).unwrap_or_default();
+                            cells.push(dom::cell(&t));
+                        }
+                        if more {
                             let rest: serde_json::Map<String, Value> = o
                                 .map(|o| {
                                     o.iter()
@@ -129,29 +138,30 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
                                         .collect()
                                 })
                                 .unwrap_or_default();
-                            view! { <td><code class="coc-wrap">{Value::Object(rest).to_string()}</code></td> }
-                        });
-                        view! { {main} {rest} }.into_any()
+                            cells.push(
+                                B::new("code", "coc-wrap").text(&Value::Object(rest).to_string()),
+                            );
+                        }
                     } else {
-                        view! { <td><code class="coc-wrap">{cell_text(v)}</code></td> }.into_any()
-                    };
-                    view! {
-                        <tr>
-                            <td class="coc-num">{i + 1}</td>
-                            {cells}
-                        </tr>
+                        cells.push(B::new("code", "coc-wrap").text(&cell_text(v)));
                     }
+                    cells
                 })
-                .collect_view();
-            view! {
-                <div class="coc-table-wrap">
-                    <table class="coc-table coc-targets-table">
-                        <thead><tr><th scope="col" class="coc-num">"#"</th>{head}{more_head}</tr></thead>
-                        <tbody>{body}</tbody>
-                    </table>
-                </div>
-            }
-            .into_any()
+                .collect();
+            let n = total_shown();
+            let range = if n == 0 {
+                "No matching targets".to_owned()
+            } else {
+                format!(
+                    "{}–{} of {}",
+                    fmt::count(p * PAGE_SIZE + 1),
+                    fmt::count(((p + 1) * PAGE_SIZE).min(n)),
+                    fmt::count(n)
+                )
+            };
+            B::new("div", "")
+                .child(dom::pager("tpage", p, pages(), &range))
+                .child(dom::table("coc-targets-table", "targets", &head, body))
         })
     };
 
@@ -174,10 +184,10 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
                                 type="button"
                                 class="coc-btn coc-btn-small"
                                 aria-pressed=text(move || (list_ix.get() == i).to_string())
-                                on:click=move |_| {
+                                on:click=crate::widgets::click(move |_| {
                                     list_ix.set(i);
                                     page.set(0);
-                                }
+                                })
                             >
                                 {label}
                             </button>
@@ -210,24 +220,12 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
         let ix = cur_ix();
         targets.with(|t| t.get(ix).is_some_and(|c| !c.values.is_empty()))
     };
-    let range = move || {
-        let n = total_shown();
-        if n == 0 {
-            return "No matching targets".to_owned();
-        }
-        let p = page_now();
-        let from = p * PAGE_SIZE + 1;
-        let to = ((p + 1) * PAGE_SIZE).min(n);
-        format!(
-            "{}–{} of {}",
-            fmt::count(from),
-            fmt::count(to),
-            fmt::count(n)
-        )
-    };
-
     view! {
-        <section class="coc-card coc-targets" aria-label="Targets">
+        <section class="coc-card coc-targets" aria-label="Targets" on:click=crate::widgets::click(move |ev| {
+            if let Some(p) = dom::action(&ev).and_then(|a| a.strip_prefix("tpage:")?.parse().ok()) {
+                page.set(p);
+            }
+        })>
             <h3>
                 "Targets "
                 <span class="coc-count" data-field="target_count">
@@ -237,8 +235,7 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
             <p class="coc-muted" data-field="targets_summary">{text(summary)}</p>
             <div class="coc-target-lists">{list_picker}</div>
             {dynv(move || if !has_values() { ().into_any() } else { view! {
-                <div class="coc-pager">
-                    <label class="coc-filter">
+                <label class="coc-filter">
                         <span class="coc-sr-only">"Filter targets"</span>
                         <input
                             type="search"
@@ -249,21 +246,8 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
                                 page.set(0);
                             }
                         />
-                    </label>
-                    <span class="coc-range" aria-live="polite">{text(range)}</span>
-                    <span class="coc-pager-buttons">
-                        <button type="button" class="coc-btn coc-btn-small" aria-label="First page"
-                            disabled=flag(move || page_now() == 0) on:click=move |_| page.set(0)>"«"</button>
-                        <button type="button" class="coc-btn coc-btn-small" aria-label="Previous page"
-                            disabled=flag(move || page_now() == 0) on:click=move |_| page.set(page_now().saturating_sub(1))>"‹"</button>
-                        <span class="coc-page-of">{text(move || format!("Page {} of {}", page_now() + 1, fmt::count(pages())))}</span>
-                        <button type="button" class="coc-btn coc-btn-small" aria-label="Next page"
-                            disabled=flag(move || page_now() + 1 >= pages()) on:click=move |_| page.set(page_now() + 1)>"›"</button>
-                        <button type="button" class="coc-btn coc-btn-small" aria-label="Last page"
-                            disabled=flag(move || page_now() + 1 >= pages()) on:click=move |_| page.set(pages() - 1)>"»"</button>
-                    </span>
-                </div>
-                {dynv(rows)}
+                </label>
+                {dom::live_dom("", rows)}
             }.into_any() })}
         </section>
     }
