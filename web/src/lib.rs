@@ -17,6 +17,7 @@ pub mod dom;
 pub mod element;
 pub mod errors;
 pub mod fmt;
+pub mod list;
 pub mod live;
 mod pages;
 pub mod settings;
@@ -27,6 +28,7 @@ pub mod widgets;
 
 use leptos::prelude::*;
 
+pub use list::{ListPage, ListView};
 pub use pages::{OpenPage, SettingsPage, TicketPage};
 
 use crate::settings::Settings;
@@ -119,6 +121,7 @@ pub fn App() -> impl IntoView {
         let route = loc.path.with(|p| match p.as_str() {
             "/" => "open",
             "/settings" => "settings",
+            "/executions" | "/executions/" => "list",
             p if p
                 .strip_prefix("/executions/")
                 .is_some_and(|id| !id.is_empty() && !id.contains('/')) =>
@@ -135,6 +138,7 @@ pub fn App() -> impl IntoView {
             {dynv(move || match route.get().as_str() {
                 "open" => view! { <OpenPage /> }.into_any(),
                 "settings" => view! { <SettingsPage /> }.into_any(),
+                "list" => view! { <ListPage /> }.into_any(),
                 "ticket" => view! { <TicketPage /> }.into_any(),
                 _ => view! { <NoSuchPage /> }.into_any(),
             })}
@@ -225,6 +229,7 @@ fn Shell(children: Children) -> impl IntoView {
                         " COC console"
                     </a>
                     <nav class="coc-nav" aria-label="Main">
+                        <a href="/executions" aria-current=text(move || current("/executions"))>"Tickets"</a>
                         <a href="/" aria-current=text(move || current("/"))>"Open ticket"</a>
                         <a href="/settings" aria-current=text(move || current("/settings"))>"Settings"</a>
                     </nav>

@@ -184,10 +184,14 @@ pub fn TicketPage() -> impl IntoView {
         _ => {}
     });
 
+    let back = storage::get(storage::Area::Session, crate::list::LAST_LIST_KEY)
+        .unwrap_or_else(|| "/executions".to_owned());
     dynv(move || match client.get() {
-        Ok(c) => {
-            view! { <TicketView execution_id=id client=c poll_secs=poll on_event /> }.into_any()
+        Ok(c) => view! {
+            <p class="coc-back"><a href=back.clone()>"‹ All tickets"</a></p>
+            <TicketView execution_id=id client=c poll_secs=poll on_event />
         }
+        .into_any(),
         Err(e) => settings_problem(e),
     })
 }
