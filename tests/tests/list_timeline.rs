@@ -1,0 +1,567 @@
+//! The ticket list and the inside of a ticket (steps, batches, instances),
+//! end to end: a real Chromium over WebDriver against a gateway in simulator
+//! mode (manual clock) serving the release build.
+//!
+//! What the page shows is checked against what the API answers for the same
+//! query (through the same gateway), never against hard-coded numbers. Each
+//! test gets its own gateway and browser; tests that change state use fresh
+//! tickets from ExecuteDocument; simulated time only moves through
+//! `/__sim/advance`. Waiting for the page (its polls) is real time.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail, ensure};
+use coc_core::ExecutionStatus as S;
+use coc_e2e::fantoccini::key::Key;
+use coc_e2e::{Browser, Gateway, note, seed, serial, test_env, wait_for};
+use serde_json::{Value, json};
+
+const W: u32 = 1280;
+const H: u32 = 1000;
+
+/// Runs `body` with a fresh gateway and browser, then checks that the
+/// browser logged no CSP violation; a failure leaves a screenshot.
+async fn run<F>(name: &str, extra_flags: &[&str], size: (u32, u32), body: F) -> Result<()>
+where
+    F: AsyncFnOnce(&mut Gateway, &Browser) -> Result<()>,
+{
+    let _serial = serial().await;
+    let env = test_env()?;
+    let mut gw = Gateway::start_with(&env, extra_flags).await?;
+    let br = Browser::start(size.0, size.1).await?;
+    let outcome = body(&mut gw, &br).await;
+    if outcome.is_err()
+        && let Ok(p) = br.screenshot(&format!("failed-{name}")).await
+    {
+        note(&format!("{name} failed; screenshot at {}", p.display()));
+    }
+    let csp = br.assert_no_csp_violations().await;
+    br.close().await?;
+    outcome?;
+    csp
+}
+
+/// The ticket ids and the total the API lists for a query (`limit=…&…`).
+async fn api_page(gw: &Gateway, query: &str) -> Result<(Vec<String>, u64)> {
+    let v = gw.get_json(&format!("/v1/executions?{query}")).await?;
+    let ids = v["data"]
+        .as_array()
+        .context("data")?
+        .iter()
+        .map(|t| t["execution_id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    Ok((ids, v["total"].as_u64().context("total")?))
+}
+
+/// The ticket ids in the list on the page, in order.
+async fn page_ids(br: &Browser) -> Result<Vec<String>> {
+    let v = br
+        .js("return Array.from(document.querySelectorAll('.coc-list-table tbody .coc-list-id')).map(e => e.textContent);")
+        .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+/// Waits until the page lists exactly `want`.
+async fn wait_ids(br: &Browser, want: &[String]) -> Result<()> {
+    wait_for(
+        &format!("the list to show {want:?}"),
+        Duration::from_secs(15),
+        || async { Ok((page_ids(br).await? == want).then_some(())) },
+    )
+    .await
+}
+
+async fn path_and_query(br: &Browser) -> Result<String> {
+    let url = br.client.current_url().await?;
+    Ok(match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    })
+}
+
+async fn wait_url(br: &Browser, want: &str) -> Result<()> {
+    wait_for(
+        &format!("the URL to be {want}"),
+        Duration::from_secs(10),
+        || async { Ok((path_and_query(br).await? == want).then_some(())) },
+    )
+    .await
+}
+
+/// Types into a filter field and applies the filters with Enter.
+async fn filter(br: &Browser, field: &str, value: &str) -> Result<()> {
+    let input = br.find(&format!("#coc-f-{field}")).await?;
+    input.clear().await?;
+    input.send_keys(value).await?;
+    input.send_keys(&Key::Enter.to_string()).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_list_filters_by_creator_and_tag_pages_and_opens_a_ticket() -> Result<()> {
+    run("list", &[], (W, H), async |gw, br| {
+        // Everything, newest first, 20 a page.
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        let (ids, total) = api_page(gw, "limit=20").await?;
+        ensure!(total > 20, "the seed has more than a page: {total}");
+        wait_ids(br, &ids).await?;
+        let range = br.text_content(".coc-list .coc-range").await?;
+        ensure!(range == format!("1–20 of {total}"), "{range}");
+        ensure!(br.client.title().await?.starts_with("Tickets"));
+
+        // By creator: the URL carries the filter, the rows are the API's.
+        filter(br, "creator", "zhang").await?;
+        wait_url(br, "/executions?creator=zhang").await?;
+        let (ids, n) = api_page(gw, "limit=20&creator=zhang").await?;
+        ensure!(n > 0 && n < total, "{n} of {total}");
+        wait_ids(br, &ids).await?;
+        let creators = br
+            .js("return Array.from(document.querySelectorAll('.coc-list-table tbody tr td:nth-child(4)')).map(e => e.textContent);")
+            .await?;
+        for c in creators.as_array().context("creators")? {
+            ensure!(c.as_str().unwrap_or_default().contains("zhang"), "{c}");
+        }
+
+        // By tag (and still by creator): a link that holds both.
+        filter(br, "tags", "team=sre").await?;
+        wait_url(br, "/executions?creator=zhang&tags=team%3Dsre").await?;
+        let (ids, m) = api_page(gw, "limit=20&creator=zhang&tags=team%3Dsre").await?;
+        ensure!(m > 0 && m <= n, "{m} of {n}");
+        wait_ids(br, &ids).await?;
+        for id in &ids {
+            let t = gw.ticket(id).await?;
+            ensure!(
+                t.tags.iter().any(|kv| kv.key == "team" && kv.value.as_deref() == Some("sre")),
+                "{id} has team=sre"
+            );
+        }
+        // The link alone, in a fresh load, gives the same view.
+        br.goto(&format!("{}/executions?creator=zhang&tags=team%3Dsre", gw.url))
+            .await?;
+        wait_ids(br, &ids).await?;
+        let creator = br
+            .js("return document.getElementById('coc-f-creator').value;")
+            .await?;
+        ensure!(creator == json!("zhang"), "{creator}");
+
+        // A filter nothing matches says so, with the way out.
+        filter(br, "creator", "nobody-at-all").await?;
+        br.wait_text("[data-role=list-note]", "No tickets match these filters")
+            .await?;
+        br.click("[data-role=list-note] a").await?;
+        wait_url(br, "/executions").await?;
+
+        // Paging: the second page is the API's second page.
+        let (ids2, _) = api_page(gw, "limit=20&offset=20").await?;
+        br.find(".coc-list-table").await?;
+        br.click(".coc-list button[aria-label=\"Next page\"]").await?;
+        wait_url(br, "/executions?offset=20").await?;
+        wait_ids(br, &ids2).await?;
+        let range = br.text_content(".coc-list .coc-range").await?;
+        ensure!(range.starts_with("21–"), "{range}");
+        // A page size of 50, from the select, as a link too.
+        br.js("const s = document.querySelector('select[name=limit]'); s.value = '50'; s.dispatchEvent(new Event('change', {bubbles: true}));")
+            .await?;
+        wait_url(br, "/executions?limit=50").await?;
+        let (ids50, _) = api_page(gw, "limit=50").await?;
+        wait_ids(br, &ids50).await?;
+
+        // Back and forward move through the views without a reload.
+        br.js("window.__sameDocument = true;").await?;
+        br.client.back().await?;
+        wait_url(br, "/executions?offset=20").await?;
+        wait_ids(br, &ids2).await?;
+        br.client.back().await?;
+        wait_url(br, "/executions").await?;
+        br.client.back().await?;
+        wait_url(br, "/executions?creator=nobody-at-all&tags=team%3Dsre").await?;
+        br.client.forward().await?;
+        wait_url(br, "/executions").await?;
+        ensure!(
+            br.js("return window.__sameDocument === true;").await?.as_bool() == Some(true),
+            "navigation reloaded the page"
+        );
+
+        // A row opens its ticket, by keyboard; the ticket links back.
+        let (ids, _) = api_page(gw, "limit=20").await?;
+        wait_ids(br, &ids).await?;
+        let link = br.find(".coc-list-table tbody tr:nth-child(2) a").await?;
+        link.send_keys(&Key::Enter.to_string()).await?;
+        wait_url(br, &format!("/executions/{}", ids[1])).await?;
+        br.wait_text("[data-field=execution_id]", &ids[1]).await?;
+        br.click(".coc-back a").await?;
+        wait_url(br, "/executions").await?;
+        wait_ids(br, &ids).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_list_leaves_out_child_tickets_and_reads_times_as_local() -> Result<()> {
+    run("list-child-time", &[], (W, H), async |gw, br| {
+        br.goto(&format!("{}/executions?limit=100", gw.url)).await?;
+        let (all, total) = api_page(gw, "limit=100").await?;
+        wait_ids(br, &all).await?;
+        br.click("input[name=exclude_child_executions]").await?;
+        br.click(".coc-filters button[type=submit]").await?;
+        wait_url(br, "/executions?limit=100&exclude_child_executions=true").await?;
+        let (parents, n) = api_page(gw, "limit=100&exclude_child_executions=true").await?;
+        ensure!(n < total, "the seed has child tickets: {n} of {total}");
+        wait_ids(br, &parents).await?;
+
+        // "Started after", typed as local time, is sent as epoch ms.
+        let local = "2025-06-29T00:00";
+        let ms = br
+            .js(&format!("return new Date('{local}').getTime();"))
+            .await?
+            .as_i64()
+            .context("ms")?;
+        br.js(&format!(
+            "document.getElementById('coc-f-start_time').value = '{local}';"
+        ))
+        .await?;
+        br.click(".coc-filters button[type=submit]").await?;
+        let want = format!("/executions?limit=100&start_time={ms}&exclude_child_executions=true");
+        wait_url(br, &want).await?;
+        let (ids, _) = api_page(
+            gw,
+            &format!("limit=100&start_time={ms}&exclude_child_executions=true"),
+        )
+        .await?;
+        wait_ids(br, &ids).await?;
+        ensure!(
+            ids.len() < parents.len(),
+            "the time filter narrowed the list"
+        );
+        // The form shows it back the way it was typed.
+        let shown = br
+            .js("return document.getElementById('coc-f-start_time').value;")
+            .await?;
+        ensure!(
+            shown.as_str().is_some_and(|s| s.starts_with(local)),
+            "{shown}"
+        );
+        // A malformed tag is refused next to the field; the URL stays.
+        br.find("#coc-f-tags").await?.send_keys("env").await?;
+        br.click(".coc-filters button[type=submit]").await?;
+        br.wait_text("#coc-filter-problem", "Tags:").await?;
+        ensure!(path_and_query(br).await? == want);
+        ensure!(
+            br.find("#coc-f-tags")
+                .await?
+                .attr("aria-invalid")
+                .await?
+                .as_deref()
+                == Some("true")
+        );
+        Ok(())
+    })
+    .await
+}
+
+/// A step's instances as the API lists them (every page).
+async fn api_instances(gw: &Gateway, step: &str) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    loop {
+        let v = gw
+            .get_json(&format!(
+                "/v1/executions/instances?execution_step_id={step}&limit=100&offset={}",
+                out.len()
+            ))
+            .await?;
+        let page = v["data"].as_array().cloned().unwrap_or_default();
+        let total = v["total"].as_u64().unwrap_or(0) as usize;
+        let n = page.len();
+        out.extend(page);
+        if n == 0 || out.len() >= total {
+            return Ok(out);
+        }
+    }
+}
+
+/// Every instance of a ticket, over all its steps.
+async fn api_all_instances(gw: &Gateway, id: &str) -> Result<Vec<Value>> {
+    let steps = gw.get_json(&format!("/v1/executions/{id}/steps")).await?;
+    let mut out = Vec::new();
+    for s in steps["data"].as_array().context("steps")? {
+        out.extend(api_instances(gw, s["execution_step_id"].as_str().context("step id")?).await?);
+    }
+    Ok(out)
+}
+
+fn batch_of(i: &Value) -> String {
+    i["properties"]["batch_index"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn steps_and_instances_follow_a_running_batch_ticket() -> Result<()> {
+    run("timeline", &[], (W, H), async |gw, br| {
+        let id = gw.execute(seed::DOC_BATCH).await?;
+        gw.advance_until(&id, 1_000, 10, |s| *s == S::Running)
+            .await?;
+        br.goto(&format!("{}/executions/{id}", gw.url)).await?;
+        br.find(".coc-summary").await?;
+        // Step 1 is current and open; batch 1 of 3 runs.
+        br.wait_text("[data-role=batch-summary]", "Batch 1 of 3 is current.")
+            .await?;
+        let current = br.find(".coc-step[aria-current=step]").await?;
+        ensure!(
+            current
+                .attr("data-step")
+                .await?
+                .unwrap_or_default()
+                .ends_with("-01")
+        );
+        br.find(".coc-step[aria-current=step] .coc-instances")
+            .await?;
+        let steps = gw.get_json(&format!("/v1/executions/{id}/steps")).await?;
+        let first = steps["data"][0]["execution_step_id"]
+            .as_str()
+            .context("id")?
+            .to_owned();
+        let running = api_instances(gw, &first)
+            .await?
+            .iter()
+            .filter(|i| i["status"] == "Running")
+            .count();
+        br.wait_text(
+            ".coc-step[aria-current=step] [data-role=step-counts]",
+            &format!("{running} running"),
+        )
+        .await?;
+        // Not-yet-run instances read "Waiting", never "Suspended".
+        let words = br.text_content(".coc-timeline").await?;
+        ensure!(
+            words.contains("Waiting") && !words.contains("Suspended"),
+            "{words}"
+        );
+
+        // Time passes: step 1 finishes for batch 1 and step 2 takes over.
+        let before = br
+            .text_content(".coc-step[aria-current=step] .coc-step-name")
+            .await?;
+        for _ in 0..40 {
+            let steps = gw.get_json(&format!("/v1/executions/{id}/steps")).await?;
+            if steps["data"][1]["status"] == "Running" {
+                break;
+            }
+            gw.advance(1_000).await?;
+        }
+        let second = steps["data"][1]["name"]
+            .as_str()
+            .context("name")?
+            .to_owned();
+        br.wait_text(".coc-step[aria-current=step] .coc-step-name", &second)
+            .await?;
+        ensure!(before != second);
+        let finished = api_instances(gw, &first)
+            .await?
+            .iter()
+            .filter(|i| i["status"] == "Succeed")
+            .count();
+        br.wait_text(
+            &format!(".coc-step[data-step=\"{first}\"] [data-role=step-counts]"),
+            &format!("{finished} succeeded"),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn skip_batch_names_the_batch_and_count_then_the_next_batch_runs() -> Result<()> {
+    run("timeline-skip", &[], (W, H), async |gw, br| {
+        let id = gw.execute(seed::DOC_BATCH).await?;
+        gw.advance_until(&id, 1_000, 10, |s| *s == S::Running)
+            .await?;
+        // Well into batch 1: some instances done, some running.
+        gw.advance(12_000).await?;
+        let all = api_all_instances(gw, &id).await?;
+        let unrun = all
+            .iter()
+            .filter(|i| {
+                batch_of(i) == "1" && (i["status"] == "Running" || i["status"] == "Pending")
+            })
+            .count();
+        let running = all.iter().filter(|i| i["status"] == "Running").count();
+        ensure!(unrun > 0 && running > 0, "{unrun} unrun, {running} running");
+
+        br.goto(&format!("{}/executions/{id}", gw.url)).await?;
+        br.wait_text("[data-role=batch-summary]", "Batch 1 of 3 is current.")
+            .await?;
+        // TERMINATE says how many instances run.
+        br.click(".coc-op[data-op=\"TERMINATE\"] button").await?;
+        let text = br.wait_text("dialog.coc-dialog", "still running").await?;
+        ensure!(text.contains(&format!("{running} instance")), "{text}");
+        br.client
+            .active_element()
+            .await?
+            .send_keys(&Key::Escape.to_string())
+            .await?;
+        wait_for("the dialog to close", Duration::from_secs(5), || async {
+            Ok((br
+                .js("return !document.querySelector('dialog[open]');")
+                .await?
+                .as_bool()
+                == Some(true))
+            .then_some(()))
+        })
+        .await?;
+
+        // SKIP_BATCH names batch 1 and what it leaves unrun.
+        br.click(".coc-op[data-op=\"SKIP_BATCH\"] button").await?;
+        let text = br
+            .wait_text("dialog.coc-dialog", "Skip the current batch (batch 1 of 3)")
+            .await?;
+        ensure!(
+            text.contains(&format!(
+                "Skipping batch 1 leaves {unrun} of its instances unrun"
+            )) && text.contains("goes on with batch 2"),
+            "{text}"
+        );
+        br.click("dialog .coc-dialog-confirm").await?;
+        br.wait_text("[data-role=notice]", "SKIP_BATCH").await?;
+        let log = gw.operations(&id).await?;
+        ensure!(
+            log.len() == 1 && log[0]["operate_type"] == "SKIP_BATCH" && log[0]["accepted"] == true,
+            "{log:?}"
+        );
+        // The timeline shows batch 2 running, batch 1's rest skipped.
+        br.wait_text("[data-role=batch-summary]", "Batch 2 of 3 is current.")
+            .await?;
+        br.wait_text(".coc-batch-table tbody tr:nth-child(2)", "running")
+            .await?;
+        let b1 = br
+            .text_content(".coc-batch-table tbody tr:nth-child(1)")
+            .await?;
+        ensure!(b1.contains("cancelled") && !b1.contains("waiting"), "{b1}");
+        let skipped = api_all_instances(gw, &id)
+            .await?
+            .iter()
+            .filter(|i| batch_of(i) == "1" && i["message"] == "skipped by SKIP_BATCH")
+            .count();
+        ensure!(skipped > 0, "the simulator skipped batch 1's rest");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_large_ticket_pages_its_instances_with_a_bounded_dom() -> Result<()> {
+    run("timeline-large", &[], (W, H), async |gw, br| {
+        br.goto(&format!("{}/executions/{}", gw.url, seed::TICKET_LARGE))
+            .await?;
+        br.wait_text("[data-field=target_count]", "10,000").await?;
+        br.find(".coc-step[aria-current=step] .coc-instances").await?;
+        let rows = br
+            .js("return document.querySelectorAll('.coc-instances tbody tr').length;")
+            .await?;
+        ensure!(rows == json!(20), "{rows}");
+        let counts = br
+            .text_content(".coc-step[aria-current=step] [data-role=step-counts]")
+            .await?;
+        ensure!(counts.contains("too many to count"), "{counts}");
+        br.click(".coc-step[aria-current=step] button[aria-label=\"Last page\"]")
+            .await?;
+        br.wait_text(".coc-step[aria-current=step] .coc-range", "9,981–10,000 of 10,000")
+            .await?;
+        wait_for("the last rows", Duration::from_secs(10), || async {
+            let first = br
+                .js("const r = document.querySelector('.coc-instances tbody tr'); return r ? r.textContent : '';")
+                .await?;
+            Ok(first.as_str().is_some_and(|t| t.starts_with("9981")).then_some(()))
+        })
+        .await?;
+        let nodes = br
+            .js("return document.querySelectorAll('*').length;")
+            .await?
+            .as_u64()
+            .unwrap_or(0);
+        note(&format!("large ticket with its timeline open: {nodes} elements"));
+        ensure!(nodes < 1_500, "{nodes} elements");
+        Ok(())
+    })
+    .await
+}
+
+/// Screenshots of the list and of a batch ticket's timeline, light and dark.
+/// The simulator's clock starts at the real time, so that times read as in
+/// production.
+#[tokio::test]
+async fn screenshots_of_the_list_and_the_timeline() -> Result<()> {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    let start = now_ms.to_string();
+    run(
+        "screenshots-list-timeline",
+        &["--sim-start-ms", &start],
+        (W, 1100),
+        async |gw, br| {
+            let theme = async |want: &str| -> Result<()> {
+                for _ in 0..3 {
+                    let cur = br
+                        .find(".coc-theme-toggle")
+                        .await?
+                        .attr("data-theme")
+                        .await?;
+                    if cur.as_deref() == Some(want) {
+                        return Ok(());
+                    }
+                    br.click(".coc-theme-toggle").await?;
+                }
+                bail!("could not switch to the {want} theme")
+            };
+            br.goto(&format!("{}/executions", gw.url)).await?;
+            br.find(".coc-list-table").await?;
+            theme("light").await?;
+            br.screenshot("list-light").await?;
+            theme("dark").await?;
+            br.screenshot("list-dark").await?;
+
+            br.goto(&format!(
+                "{}/executions/{}",
+                gw.url,
+                seed::TICKET_BATCH_RUNNING
+            ))
+            .await?;
+            br.find(".coc-step[aria-current=step] .coc-instances")
+                .await?;
+            br.js("document.querySelector('.coc-timeline').scrollIntoView();")
+                .await?;
+            theme("light").await?;
+            br.js("document.querySelector('.coc-timeline').scrollIntoView();")
+                .await?;
+            br.screenshot("timeline-light").await?;
+            theme("dark").await?;
+            br.js("document.querySelector('.coc-timeline').scrollIntoView();")
+                .await?;
+            br.screenshot("timeline-dark").await?;
+
+            // A narrow embedded panel.
+            theme("light").await?;
+            br.client.set_window_size(420, 1000).await?;
+            br.goto(&format!(
+                "{}/executions/{}?embed=1",
+                gw.url,
+                seed::TICKET_BATCH_RUNNING
+            ))
+            .await?;
+            br.find(".coc-step[aria-current=step] .coc-instances")
+                .await?;
+            br.js("document.querySelector('.coc-timeline').scrollIntoView();")
+                .await?;
+            br.screenshot("timeline-embed-narrow").await?;
+            Ok(())
+        },
+    )
+    .await
+}
