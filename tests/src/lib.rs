@@ -564,6 +564,50 @@ impl Browser {
     pub async fn js(&self, script: &str) -> Result<Value> {
         Ok(self.client.execute(script, Vec::new()).await?)
     }
+
+    /// Switches the console's theme toggle to `want` (`light`, `dark`).
+    pub async fn set_theme(&self, want: &str) -> Result<()> {
+        for _ in 0..3 {
+            let cur = self
+                .find(".coc-theme-toggle")
+                .await?
+                .attr("data-theme")
+                .await?;
+            if cur.as_deref() == Some(want) {
+                return Ok(());
+            }
+            self.click(".coc-theme-toggle").await?;
+        }
+        bail!("could not switch to the {want} theme")
+    }
+}
+
+/// Runs `body` with a fresh gateway (started with `extra_flags`) and a
+/// browser of `size`, one test at a time; a failure leaves a screenshot
+/// `failed-<name>.png`; finally, no CSP violation may have been logged.
+pub async fn run_in_browser<F>(
+    name: &str,
+    extra_flags: &[&str],
+    size: (u32, u32),
+    body: F,
+) -> Result<()>
+where
+    F: AsyncFnOnce(&mut Gateway, &Browser) -> Result<()>,
+{
+    let _serial = serial().await;
+    let env = test_env()?;
+    let mut gw = Gateway::start_with(&env, extra_flags).await?;
+    let br = Browser::start(size.0, size.1).await?;
+    let outcome = body(&mut gw, &br).await;
+    if outcome.is_err()
+        && let Ok(p) = br.screenshot(&format!("failed-{name}")).await
+    {
+        note(&format!("{name} failed; screenshot at {}", p.display()));
+    }
+    let csp = br.assert_no_csp_violations().await;
+    br.close().await?;
+    outcome?;
+    csp
 }
 
 /// Polls `probe` every 100 ms until it yields `Some`, for at most `limit`.
