@@ -12,36 +12,14 @@
 
 use std::time::Duration;
 
-use anyhow::{Context as _, Result, bail, ensure};
+use anyhow::{Context as _, Result, ensure};
 use coc_core::ExecutionStatus as S;
 use coc_e2e::fantoccini::key::Key;
-use coc_e2e::{Browser, Gateway, note, seed, serial, test_env, wait_for};
+use coc_e2e::{Browser, Gateway, note, run_in_browser, seed, wait_for};
 use serde_json::{Value, json};
 
 const W: u32 = 1280;
 const H: u32 = 1000;
-
-/// Runs `body` with a fresh gateway and browser, then checks that the
-/// browser logged no CSP violation; a failure leaves a screenshot.
-async fn run<F>(name: &str, extra_flags: &[&str], size: (u32, u32), body: F) -> Result<()>
-where
-    F: AsyncFnOnce(&mut Gateway, &Browser) -> Result<()>,
-{
-    let _serial = serial().await;
-    let env = test_env()?;
-    let mut gw = Gateway::start_with(&env, extra_flags).await?;
-    let br = Browser::start(size.0, size.1).await?;
-    let outcome = body(&mut gw, &br).await;
-    if outcome.is_err()
-        && let Ok(p) = br.screenshot(&format!("failed-{name}")).await
-    {
-        note(&format!("{name} failed; screenshot at {}", p.display()));
-    }
-    let csp = br.assert_no_csp_violations().await;
-    br.close().await?;
-    outcome?;
-    csp
-}
 
 /// The ticket ids and the total the API lists for a query (`limit=…&…`).
 async fn api_page(gw: &Gateway, query: &str) -> Result<(Vec<String>, u64)> {
@@ -101,7 +79,7 @@ async fn filter(br: &Browser, field: &str, value: &str) -> Result<()> {
 
 #[tokio::test]
 async fn the_list_filters_by_creator_and_tag_pages_and_opens_a_ticket() -> Result<()> {
-    run("list", &[], (W, H), async |gw, br| {
+    run_in_browser("list", &[], (W, H), async |gw, br| {
         // Everything, newest first, 20 a page.
         br.goto(&format!("{}/executions", gw.url)).await?;
         let (ids, total) = api_page(gw, "limit=20").await?;
@@ -201,7 +179,7 @@ async fn the_list_filters_by_creator_and_tag_pages_and_opens_a_ticket() -> Resul
 
 #[tokio::test]
 async fn the_list_leaves_out_child_tickets_and_reads_times_as_local() -> Result<()> {
-    run("list-child-time", &[], (W, H), async |gw, br| {
+    run_in_browser("list-child-time", &[], (W, H), async |gw, br| {
         br.goto(&format!("{}/executions?limit=100", gw.url)).await?;
         let (all, total) = api_page(gw, "limit=100").await?;
         wait_ids(br, &all).await?;
@@ -301,7 +279,7 @@ fn batch_of(i: &Value) -> String {
 
 #[tokio::test]
 async fn steps_and_instances_follow_a_running_batch_ticket() -> Result<()> {
-    run("timeline", &[], (W, H), async |gw, br| {
+    run_in_browser("timeline", &[], (W, H), async |gw, br| {
         let id = gw.execute(seed::DOC_BATCH).await?;
         gw.advance_until(&id, 1_000, 10, |s| *s == S::Running)
             .await?;
@@ -377,7 +355,7 @@ async fn steps_and_instances_follow_a_running_batch_ticket() -> Result<()> {
 
 #[tokio::test]
 async fn skip_batch_names_the_batch_and_count_then_the_next_batch_runs() -> Result<()> {
-    run("timeline-skip", &[], (W, H), async |gw, br| {
+    run_in_browser("timeline-skip", &[], (W, H), async |gw, br| {
         let id = gw.execute(seed::DOC_BATCH).await?;
         gw.advance_until(&id, 1_000, 10, |s| *s == S::Running)
             .await?;
@@ -455,7 +433,7 @@ async fn skip_batch_names_the_batch_and_count_then_the_next_batch_runs() -> Resu
 
 #[tokio::test]
 async fn the_large_ticket_pages_its_instances_with_a_bounded_dom() -> Result<()> {
-    run("timeline-large", &[], (W, H), async |gw, br| {
+    run_in_browser("timeline-large", &[], (W, H), async |gw, br| {
         br.goto(&format!("{}/executions/{}", gw.url, seed::TICKET_LARGE))
             .await?;
         br.wait_text("[data-field=target_count]", "10,000").await?;
@@ -501,30 +479,23 @@ async fn screenshots_of_the_list_and_the_timeline() -> Result<()> {
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default();
     let start = now_ms.to_string();
-    run(
+    run_in_browser(
         "screenshots-list-timeline",
         &["--sim-start-ms", &start],
         (W, 1100),
         async |gw, br| {
-            let theme = async |want: &str| -> Result<()> {
-                for _ in 0..3 {
-                    let cur = br
-                        .find(".coc-theme-toggle")
-                        .await?
-                        .attr("data-theme")
-                        .await?;
-                    if cur.as_deref() == Some(want) {
-                        return Ok(());
-                    }
-                    br.click(".coc-theme-toggle").await?;
-                }
-                bail!("could not switch to the {want} theme")
+            // The timeline in view, then a screenshot.
+            let shoot = async |name: &str| -> Result<()> {
+                br.js("document.querySelector('.coc-timeline').scrollIntoView();")
+                    .await?;
+                br.screenshot(name).await?;
+                Ok(())
             };
             br.goto(&format!("{}/executions", gw.url)).await?;
             br.find(".coc-list-table").await?;
-            theme("light").await?;
+            br.set_theme("light").await?;
             br.screenshot("list-light").await?;
-            theme("dark").await?;
+            br.set_theme("dark").await?;
             br.screenshot("list-dark").await?;
 
             br.goto(&format!(
@@ -535,19 +506,13 @@ async fn screenshots_of_the_list_and_the_timeline() -> Result<()> {
             .await?;
             br.find(".coc-step[aria-current=step] .coc-instances")
                 .await?;
-            br.js("document.querySelector('.coc-timeline').scrollIntoView();")
-                .await?;
-            theme("light").await?;
-            br.js("document.querySelector('.coc-timeline').scrollIntoView();")
-                .await?;
-            br.screenshot("timeline-light").await?;
-            theme("dark").await?;
-            br.js("document.querySelector('.coc-timeline').scrollIntoView();")
-                .await?;
-            br.screenshot("timeline-dark").await?;
+            br.set_theme("light").await?;
+            shoot("timeline-light").await?;
+            br.set_theme("dark").await?;
+            shoot("timeline-dark").await?;
 
             // A narrow embedded panel.
-            theme("light").await?;
+            br.set_theme("light").await?;
             br.client.set_window_size(420, 1000).await?;
             br.goto(&format!(
                 "{}/executions/{}?embed=1",
