@@ -318,11 +318,12 @@ fn test(root: &Path) -> Result<()> {
         )
     })?;
     steps.step(
-        "npm package: build, pack, install, node --test, tsc",
+        "npm package (build, pack, install, node --test, tsc) and element types",
         || {
             let tarball = npm::build(root, &tools)?;
             let gateway = gateway::Gateway::start(&gateway_bin, &["--sim-manual-clock"])?;
-            npm::test(root, &tools, &tarball, Some((&gateway.url, SIM_DOCUMENT)))
+            npm::test(root, &tools, &tarball, Some((&gateway.url, SIM_DOCUMENT)))?;
+            npm::test_element_types(root)
         },
     )?;
     steps.summary();

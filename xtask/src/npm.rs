@@ -210,6 +210,33 @@ pub fn test(
     )
 }
 
+/// `tsc --noEmit` on a portal's use of the `<coc-execution>` element, with
+/// the declaration file as the console build ships it (`dist/`).
+pub fn test_element_types(root: &Path) -> Result<()> {
+    let dir = crate::target_dir(root).join("element-types");
+    if dir.exists() {
+        fs::remove_dir_all(&dir)?;
+    }
+    fs::create_dir_all(&dir)?;
+    let src = root.join("web/element/types-test");
+    for name in ["consumer.ts", "tsconfig.json"] {
+        fs::copy(src.join(name), dir.join(name))?;
+    }
+    fs::copy(
+        root.join("dist/coc-execution.d.ts"),
+        dir.join("coc-execution.d.ts"),
+    )
+    .context("dist/coc-execution.d.ts: build the console first")?;
+    let tsc = typescript(root)?;
+    run_cmd(
+        "tsc --noEmit (element types)",
+        Command::new("node")
+            .arg(tsc)
+            .args(["-p", "tsconfig.json"])
+            .current_dir(&dir),
+    )
+}
+
 fn typescript(root: &Path) -> Result<PathBuf> {
     let dir = root.join(".tools/npm");
     let tsc = dir.join("node_modules/typescript/bin/tsc");
