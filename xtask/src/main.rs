@@ -132,7 +132,13 @@ impl Steps {
         self.done += 1;
         log(&format!("\n==> [{}/{}] {name}", self.done, self.total));
         let t = Instant::now();
-        f().with_context(|| format!("step [{}/{}] {name}", self.done, self.total))?;
+        f().with_context(|| {
+            // A full disk shows up as a linker killed without a word.
+            let disk = disk_free(Path::new("."))
+                .map(|free| format!(" ({free} free on disk)"))
+                .unwrap_or_default();
+            format!("step [{}/{}] {name}{disk}", self.done, self.total)
+        })?;
         let secs = t.elapsed().as_secs_f64();
         log(&format!("    ok ({secs:.1} s)"));
         self.timings.push((name.to_owned(), secs));
@@ -149,6 +155,33 @@ impl Steps {
             log(&format!("  {secs:>7.1} s  {name}"));
         }
     }
+}
+
+/// Space left on the file system holding `path`, as `df` reports it
+/// (`None` where there is no `df`).
+fn disk_free(path: &Path) -> Option<String> {
+    let out = Command::new("df").arg("-Pk").arg(path).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let kib: u64 = text
+        .lines()
+        .nth(1)?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    Some(format!("{:.1} GB", kib as f64 / 1024.0 / 1024.0))
+}
+
+/// An empty directory for the temporary files of the test run. Chromium,
+/// started by chromedriver, leaves a profile of 15 to 100 MB in the temp
+/// directory every run; here the next run clears them.
+fn scratch_tmp(root: &Path) -> Result<PathBuf> {
+    let dir = target_dir(root).join("tmp/xtask-test");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
 }
 
 /// Where cargo puts its output: `CARGO_TARGET_DIR` when set, else `target/`.
@@ -169,7 +202,14 @@ const SIM_DOCUMENT: &str = "DM2025061109300101c4e8a2";
 
 fn test(root: &Path) -> Result<()> {
     let tools = tools::install_all(root, tools::Need::Everything)?;
-    let env = tools.env();
+    let mut env = tools.env();
+    let scratch = scratch_tmp(root)?;
+    env.push(("TMPDIR", scratch.clone().into()));
+    if let Some(free) = disk_free(root) {
+        log(&format!(
+            "    {free} free on disk; a cold run needs about 6 GB"
+        ));
+    }
     let mut steps = Steps::new(11);
     steps.step("formatting (cargo fmt --check)", || {
         run_cmd("cargo fmt", cargo().args(["fmt", "--all", "--", "--check"]))
@@ -327,6 +367,8 @@ fn test(root: &Path) -> Result<()> {
         },
     )?;
     steps.summary();
+    // Only after a pass: a failed run keeps its browser profiles and logs.
+    let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
 }
 

@@ -58,7 +58,7 @@ const BUCKETS: [(&str, &str); 8] = [
 const RUNNING: usize = 0;
 const WAITING: usize = 4;
 
-/// Instances per status, in [`BUCKETS`] order.
+/// Instances per status, in the order of the status buckets above.
 pub type Counts = [u32; 8];
 
 fn bucket(s: Option<&ExecutionStatus>) -> usize {
