@@ -29,10 +29,17 @@ counts() { # stdin: cargo test output; stdout: "binary count" lines
     }'
 }
 
-native=$(cargo test -p coc-core --tests 2>&1 | tee /dev/stderr | counts) ||
+# The output streams to our stderr as it comes and is counted afterwards.
+# Not `tee /dev/stderr`: opening /dev/stderr anew truncates a log file that
+# stderr is redirected to (CI's log lost everything before this step).
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test -p coc-core --tests 2>&1 | tee "$log" >&2 ||
   { echo "native tests failed" >&2; exit 1; }
-wasm=$(cargo test -p coc-core --tests --target wasm32-unknown-unknown 2>&1 | tee /dev/stderr | counts) ||
+native=$(counts <"$log")
+cargo test -p coc-core --tests --target wasm32-unknown-unknown 2>&1 | tee "$log" >&2 ||
   { echo "wasm tests failed" >&2; exit 1; }
+wasm=$(counts <"$log")
 
 status=0 total_native=0 total_wasm=0
 while read -r bin n; do
