@@ -8,8 +8,9 @@
 //! - the misspelt `strat_time` is accepted for `start_time` (when both come,
 //!   `start_time` wins and `strat_time` stays in `extra`);
 //! - a `null` key of a key-value pair decodes as empty;
-//! - unknown fields are kept in `extra`, so that a decoded value serialises
-//!   back to JSON (for a raw view) without losing what came in.
+//! - unknown fields are kept in `extra`, on a ticket, step or instance and
+//!   inside its parameters, tags and targets, so that a decoded value
+//!   serialises back to JSON (for a raw view) without losing what came in.
 //!
 //! A value of the wrong JSON type for a documented field (a string where
 //! epoch milliseconds belong, say) is a decode error naming the field.
@@ -240,6 +241,9 @@ pub struct KeyValue {
     /// Value; `None` when the service sent `null` or nothing.
     #[serde(default)]
     pub value: Option<String>,
+    /// Fields beside `key` and `value`, kept so that a raw view shows them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl KeyValue {
@@ -248,6 +252,7 @@ impl KeyValue {
         Self {
             key: key.into(),
             value: Some(value.into()),
+            extra: Map::new(),
         }
     }
 }
@@ -261,6 +266,9 @@ pub struct Target {
     /// their shape is not documented.
     #[serde(default, deserialize_with = "null_as_default")]
     pub values: Vec<Value>,
+    /// Fields beside `key` and `values`, kept so that a raw view shows them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 with_strat_time! {

@@ -135,7 +135,8 @@ fn list_executions_page_decodes_field_by_field() {
             KeyValue::new("batch_size", "2"),
             KeyValue {
                 key: "note".into(),
-                value: None
+                value: None,
+                extra: Default::default(),
             }
         ]
     );
@@ -187,7 +188,8 @@ fn list_executions_page_decodes_field_by_field() {
         b.targets,
         vec![Target {
             key: TargetKind::Other("TagValues".into()),
-            values: vec![]
+            values: vec![],
+            extra: Default::default(),
         }]
     );
     assert_eq!(b.duration_ms(0), Some(600_000));
@@ -219,6 +221,26 @@ fn list_page_serialises_back_without_losing_unknown_values() {
     let text = serde_json::to_string(&page).unwrap();
     let again: Page<Execution> = serde_json::from_str(&text).unwrap();
     assert_eq!(again, page);
+}
+
+#[test]
+fn unknown_fields_inside_parameters_tags_and_targets_survive() {
+    let body = json!({
+        "execution_id": "EX1",
+        "parameters": [{"key": "a", "value": "1", "sensitive": true}],
+        "tags": [{"key": "env", "value": "prod", "source": "cmdb"}],
+        "targets": [{"key": "InstanceValues", "values": [], "region": "cn-north-4"}],
+    });
+    let t: Execution = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(t.parameters[0].key, "a");
+    assert_eq!(t.parameters[0].extra["sensitive"], json!(true));
+    assert_eq!(t.tags[0].extra["source"], "cmdb");
+    assert_eq!(t.targets[0].key, TargetKind::InstanceValues);
+    assert_eq!(t.targets[0].extra["region"], "cn-north-4");
+    let back = serde_json::to_value(&t).unwrap();
+    assert_eq!(back["parameters"], body["parameters"]);
+    assert_eq!(back["tags"], body["tags"]);
+    assert_eq!(back["targets"], body["targets"]);
 }
 
 #[test]
@@ -325,7 +347,8 @@ fn key_value_tolerates_null_and_missing() {
         kv,
         KeyValue {
             key: String::new(),
-            value: None
+            value: None,
+            extra: Default::default(),
         }
     );
     let kv: KeyValue = serde_json::from_value(json!({})).unwrap();
@@ -471,6 +494,7 @@ fn execute_document_body_leaves_out_what_is_empty() {
         targets: vec![Target {
             key: TargetKind::InstanceValues,
             values: vec![json!({"id": "i-1"})],
+            extra: Default::default(),
         }],
         document_type: Some("PRIVATE".into()),
         description: Some("why".into()),

@@ -358,6 +358,7 @@ fn list_executions_refuses_bad_filters() {
                 tags: vec![KeyValue {
                     key: "k".into(),
                     value: None,
+                    extra: Default::default(),
                 }],
                 ..d()
             },
@@ -659,6 +660,7 @@ fn execute_document_body_bytes() {
         targets: vec![Target {
             key: TargetKind::InstanceValues,
             values: vec![json!({"id": "i-1"}), json!(2)],
+            extra: Default::default(),
         }],
         document_type: Some("PUBLIC".into()),
         description: Some("line1\nline2".into()),

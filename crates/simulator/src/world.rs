@@ -189,6 +189,7 @@ impl Targets {
                 vec![Target {
                     key: kind.clone(),
                     values,
+                    extra: Default::default(),
                 }]
             }
             Targets::Explicit { targets, .. } => targets.clone(),

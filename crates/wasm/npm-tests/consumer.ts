@@ -42,6 +42,9 @@ const status: ExecutionStatus | null = ticket.status;
 const start: number | null = ticket.start_time;
 const params: KeyValue[] = ticket.parameters;
 const targets: Target[] = ticket.targets;
+const unknownField: unknown = params[0]?.["sensitive"];
+// @ts-expect-error: a parameter's value is a string or null, not a number
+const wrongValue: number = params[0]!.value;
 const operated: Operated = parseOperateExecution(response);
 const tickets: Page<Execution> = parseListExecutions(response);
 const steps: Page<Step> = parseListExecutionSteps(response);
@@ -83,4 +86,4 @@ const wrong: string = ticket.start_time;
 // @ts-expect-error: auth needs a known type
 const badAuth: AuthConfig = { type: "magic" };
 
-void [method, status, start, params, targets, operated, tickets, steps, instances, newId, reason, flags, label, signed, date, type, json, wrong, badAuth, useClient];
+void [method, status, start, params, targets, unknownField, wrongValue, operated, tickets, steps, instances, newId, reason, flags, label, signed, date, type, json, wrong, badAuth, useClient];

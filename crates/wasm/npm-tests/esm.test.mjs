@@ -61,6 +61,23 @@ test("decodes seed 002's example body field by field", () => {
   assert.match(skip.reason, /BATCH/);
 });
 
+test("keeps fields it does not know, also inside parameters, tags and targets", () => {
+  const body = JSON.stringify({
+    data: {
+      execution_id: "EX1",
+      rollback_enabled: false,
+      parameters: [{ key: "a", value: "1", sensitive: true }],
+      tags: [{ key: "env", value: "prod", source: "cmdb" }],
+      targets: [{ key: "InstanceValues", values: [{ id: "i-1" }], region: "cn-north-4" }],
+    },
+  });
+  const t = coc.parseGetExecution("EX1", res(200, body));
+  assert.equal(t.rollback_enabled, false);
+  assert.deepEqual(t.parameters, [{ key: "a", value: "1", sensitive: true }]);
+  assert.deepEqual(t.tags, [{ key: "env", value: "prod", source: "cmdb" }]);
+  assert.deepEqual(t.targets, [{ key: "InstanceValues", values: [{ id: "i-1" }], region: "cn-north-4" }]);
+});
+
 test("decodes the list, steps, instances and execute-document fixtures", () => {
   const list = coc.parseListExecutions(res(200, fixture("list_executions_page.json")));
   assert.ok(list.items.length > 0);

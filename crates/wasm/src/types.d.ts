@@ -16,12 +16,16 @@ export type OperateType = "RESUME" | "TERMINATE" | "RETRY" | "SKIP_BATCH";
 export type KeyValue = {
   key: string;
   value: string | null;
+  /** Fields the service adds beside key and value are kept. */
+  [extra: string]: unknown;
 };
 
 /** Targets of a rate-controlled or batch ticket. */
 export type Target = {
   key: "InstanceValues" | "BatchValues" | (string & {});
   values: JsonValue[];
+  /** Fields the service adds beside key and values are kept. */
+  [extra: string]: unknown;
 };
 
 /**
