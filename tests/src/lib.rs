@@ -582,6 +582,16 @@ impl Browser {
     }
 }
 
+/// `--sim-start-ms` for a simulator whose clock starts now, so that times
+/// in screenshots read as they would in production.
+pub fn sim_start_now() -> String {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// Runs `body` with a fresh gateway (started with `extra_flags`) and a
 /// browser of `size`, one test at a time; a failure leaves a screenshot
 /// `failed-<name>.png`; finally, no CSP violation may have been logged.

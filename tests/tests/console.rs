@@ -2,7 +2,7 @@
 //! in simulator mode (manual clock) serving the release build.
 //!
 //! Each test gets its own gateway (fresh simulator state) and its own browser
-//! profile, runs alone (see `serial`), works on fresh tickets from
+//! profile, runs alone (see `coc_e2e::serial`), works on fresh tickets from
 //! ExecuteDocument where it changes anything, and finally checks that the
 //! browser logged no CSP violation. On failure a screenshot is saved to
 //! `artifacts/screenshots/failed-<test>.png`.
@@ -17,32 +17,13 @@ use coc_e2e::fantoccini::actions::{
     InputSource as _, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
 };
 use coc_e2e::fantoccini::key::Key;
-use coc_e2e::{Browser, Gateway, iso_utc, note, seed, serial, test_env, wait_for};
+use coc_e2e::{
+    Browser, Gateway, iso_utc, note, run_in_browser as run, seed, sim_start_now, wait_for,
+};
 use serde_json::Value;
 
 const W: u32 = 1280;
 const H: u32 = 900;
-
-/// Runs `body` with a fresh gateway and browser, then the common checks.
-async fn run<F>(name: &str, extra_flags: &[&str], size: (u32, u32), body: F) -> Result<()>
-where
-    F: AsyncFnOnce(&mut Gateway, &Browser) -> Result<()>,
-{
-    let _serial = serial().await;
-    let env = test_env()?;
-    let mut gw = Gateway::start_with(&env, extra_flags).await?;
-    let br = Browser::start(size.0, size.1).await?;
-    let outcome = body(&mut gw, &br).await;
-    if outcome.is_err()
-        && let Ok(p) = br.screenshot(&format!("failed-{name}")).await
-    {
-        note(&format!("{name} failed; screenshot at {}", p.display()));
-    }
-    let csp = br.assert_no_csp_violations().await;
-    br.close().await?;
-    outcome?;
-    csp
-}
 
 fn ticket_url(gw: &Gateway, id: &str) -> String {
     format!("{}/executions/{id}", gw.url)
@@ -643,35 +624,17 @@ async fn the_large_ticket_keeps_a_bounded_dom() -> Result<()> {
 /// "N min ago" read as they would in production.
 #[tokio::test]
 async fn screenshots_light_and_dark() -> Result<()> {
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default();
-    let start = now_ms.to_string();
+    let start = sim_start_now();
     run(
         "screenshots",
         &["--sim-start-ms", &start],
         (W, 1300),
         async |gw, br| {
             open_ticket(gw, br, seed::TICKET_BATCH_RUNNING).await?;
-            let theme = async |want: &str| -> Result<()> {
-                for _ in 0..3 {
-                    let cur = br
-                        .find(".coc-theme-toggle")
-                        .await?
-                        .attr("data-theme")
-                        .await?;
-                    if cur.as_deref() == Some(want) {
-                        return Ok(());
-                    }
-                    br.click(".coc-theme-toggle").await?;
-                }
-                bail!("could not switch to the {want} theme")
-            };
-            theme("light").await?;
+            br.set_theme("light").await?;
             let p = br.screenshot("ticket-light").await?;
             note(&format!("saved {}", p.display()));
-            theme("dark").await?;
+            br.set_theme("dark").await?;
             let p = br.screenshot("ticket-dark").await?;
             note(&format!("saved {}", p.display()));
 
@@ -686,7 +649,7 @@ async fn screenshots_light_and_dark() -> Result<()> {
                 .await?;
 
             // A narrow embedded panel.
-            theme("light").await?;
+            br.set_theme("light").await?;
             br.client.set_window_size(420, 1000).await?;
             br.goto(&format!(
                 "{}?embed=1",

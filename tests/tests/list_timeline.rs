@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, ensure};
 use coc_core::ExecutionStatus as S;
 use coc_e2e::fantoccini::key::Key;
-use coc_e2e::{Browser, Gateway, note, run_in_browser, seed, wait_for};
+use coc_e2e::{Browser, Gateway, note, run_in_browser, seed, sim_start_now, wait_for};
 use serde_json::{Value, json};
 
 const W: u32 = 1280;
@@ -474,11 +474,7 @@ async fn the_large_ticket_pages_its_instances_with_a_bounded_dom() -> Result<()>
 /// production.
 #[tokio::test]
 async fn screenshots_of_the_list_and_the_timeline() -> Result<()> {
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default();
-    let start = now_ms.to_string();
+    let start = sim_start_now();
     run_in_browser(
         "screenshots-list-timeline",
         &["--sim-start-ms", &start],
