@@ -342,13 +342,23 @@ async fn a_portal_on_another_origin_shows_and_operates_a_ticket() -> Result<()> 
 
             // Theming: the host's --coc-accent wins, the rest keep defaults.
             ensure!(shadow_style(br, "#el", ".coc-el", "--coc-accent").await? == "rgb(1, 2, 3)");
-            ensure!(shadow_style(br, "#el", ".coc-el", "--coc-danger").await? == "#b42318");
-            ensure!(shadow_style(br, "#el", ".coc-el", "--coc-bg").await? == "#f5f6f8");
+            // The palette is light-dark() pairs, so what counts is the colour
+            // used, in the colour scheme in force.
+            let light_bg = shadow_style(br, "#el", ".coc-el", "background-color").await?;
+            ensure!(
+                light_bg == "rgb(245, 246, 248)",
+                "light background: {light_bg}"
+            );
             br.js("document.getElementById('el').setAttribute('theme', 'dark');")
                 .await?;
-            ensure!(shadow_style(br, "#el", ".coc-el", "--coc-bg").await? == "#0e1116");
             let dark_bg = shadow_style(br, "#el", ".coc-el", "background-color").await?;
             ensure!(dark_bg == "rgb(14, 17, 22)", "dark background: {dark_bg}");
+            let dark_danger =
+                shadow_style(br, "#el", terminate_button(), "background-color").await?;
+            ensure!(
+                dark_danger == "rgb(192, 57, 43)",
+                "the danger colour in dark: {dark_danger}"
+            );
             ensure!(
                 shadow_style(br, "#el", ".coc-el", "--coc-accent").await? == "rgb(1, 2, 3)",
                 "the host's override holds in dark too"
