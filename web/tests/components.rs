@@ -1247,6 +1247,38 @@ fn batch_fake(status: &str) -> Fake {
 }
 
 #[wasm_bindgen_test]
+async fn a_ticket_without_batches_shows_no_batch_table() {
+    // As the simulator sends a NORMAL ticket: every instance in batch 1,
+    // no batch properties on the steps.
+    let id = "EX2025070100000013norm01";
+    let fake = Fake::new(ticket_json(id, "Running", "NORMAL"));
+    fake.set_steps(json!([{
+        "execution_step_id": "ST1", "name": "Restart", "action": "coc:executeScript",
+        "status": "Running", "start_time": 1751374905000i64,
+        "properties": {"instance_count": "2"},
+    }]));
+    fake.set_instances(
+        (0..2)
+            .map(|u| {
+                json!({
+                    "execution_instance_id": format!("EI1-{u}"), "execution_step_id": "ST1",
+                    "status": "Running", "properties": {"batch_index": "1"},
+                })
+            })
+            .collect(),
+    );
+    let (root, _h) = mount_ticket(id, &fake).await;
+    let r = root.clone();
+    until("the step's counts", move || {
+        q(&r, "[data-role=step-counts]")
+            .is_some_and(|e| e.text_content().unwrap_or_default().contains("2 running"))
+    })
+    .await;
+    assert!(q(&root, "[data-role=batch-summary]").is_none());
+    assert!(q(&root, ".coc-batch-table").is_none());
+}
+
+#[wasm_bindgen_test]
 async fn the_timeline_marks_the_current_step_and_counts_by_step_and_batch() {
     let fake = batch_fake("Running");
     let (root, _h) = mount_ticket(BATCH_ID, &fake).await;

@@ -321,7 +321,10 @@ fn batches(inside: &mut Inside) {
                 .map(|b| b.index)
         })
         .filter(|b| (1..=rows.len()).contains(b));
-    if rows.len() > 1 || inside.current_batch.is_some() {
+    // Every instance of a NORMAL or RATE_CONTROL ticket may say batch 1; a
+    // table of one batch means something only when the steps declare it.
+    let declared = !sizes.is_empty() || props.is_some_and(|p| p.contains_key("batch_count"));
+    if rows.len() > 1 || declared {
         inside.batches = rows;
     }
 }
