@@ -527,6 +527,13 @@ impl Browser {
     /// The `textContent` of the first element matching `css` (includes
     /// visually hidden text).
     pub async fn text_content(&self, css: &str) -> Result<String> {
+        self.text_content_now(css)
+            .await?
+            .with_context(|| format!("no element matches {css}"))
+    }
+
+    /// The `textContent` of `css` as it is now, `None` without a match.
+    async fn text_content_now(&self, css: &str) -> Result<Option<String>> {
         let v = self
             .client
             .execute(
@@ -534,24 +541,34 @@ impl Browser {
                 vec![json!(css)],
             )
             .await?;
-        v.as_str()
-            .map(str::to_owned)
-            .with_context(|| format!("no element matches {css}"))
+        Ok(v.as_str().map(str::to_owned))
     }
 
     /// Waits until the text of `css` contains `needle`.
     pub async fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
-        wait_for(&format!("{css} to contain {needle:?}"), Duration::from_secs(15), || async {
-            let v = self
-                .client
-                .execute(
-                    "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
-                    vec![json!(css)],
-                )
-                .await?;
-            Ok(v.as_str().filter(|t| t.contains(needle)).map(str::to_owned))
-        })
+        wait_for(
+            &format!("{css} to contain {needle:?}"),
+            Duration::from_secs(15),
+            || async {
+                Ok(self
+                    .text_content_now(css)
+                    .await?
+                    .filter(|t| t.contains(needle)))
+            },
+        )
         .await
+    }
+
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> Result<u64> {
+        let v = self
+            .client
+            .execute(
+                "return document.querySelectorAll(arguments[0]).length;",
+                vec![json!(css)],
+            )
+            .await?;
+        v.as_u64().with_context(|| format!("counting {css}: {v}"))
     }
 
     /// Clicks the first element matching `css`.
@@ -646,29 +663,16 @@ where
     }
 }
 
-/// `2025-07-01T13:01:45.000Z` for epoch milliseconds (what `<time datetime>` holds).
+/// `2025-07-01T13:01:45.000Z` for epoch milliseconds (what `<time datetime>`
+/// holds); empty outside the `time` crate's range.
 pub fn iso_utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60
-    )
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_default()
 }
 
 /// Logs a line to stderr (test output).

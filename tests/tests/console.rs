@@ -534,13 +534,8 @@ async fn markup_in_ticket_fields_stays_inert() -> Result<()> {
                 .await?
                 .contains("<script>alert(1)</script>")
         );
-        let injected = br
-            .js("return document.querySelectorAll('.coc-ticket img, .coc-ticket script').length;")
-            .await?;
-        ensure!(
-            injected.as_u64() == Some(0),
-            "elements were injected: {injected}"
-        );
+        let injected = br.count(".coc-ticket img, .coc-ticket script").await?;
+        ensure!(injected == 0, "elements were injected: {injected}");
         // alert(1) never ran: no dialog is open.
         if let Ok(text) = br.client.get_alert_text().await {
             bail!("an alert is open: {text}");
@@ -597,18 +592,12 @@ async fn the_large_ticket_keeps_a_bounded_dom() -> Result<()> {
     run("large", &[], (W, H), async |gw, br| {
         open_ticket(gw, br, seed::TICKET_LARGE).await?;
         br.wait_text("[data-field=target_count]", "10,000").await?;
-        let nodes = br
-            .js("return document.querySelectorAll('*').length;")
-            .await?
-            .as_u64()
-            .unwrap_or(0);
-        let rows = br
-            .js("return document.querySelectorAll('.coc-targets-table tbody tr').length;")
-            .await?;
+        let nodes = br.count("*").await?;
+        let rows = br.count(".coc-targets-table tbody tr").await?;
         note(&format!(
             "large ticket (10,000 targets, 1,000 parameters): {nodes} elements in the page"
         ));
-        ensure!(rows.as_u64() == Some(50), "{rows}");
+        ensure!(rows == 50, "{rows}");
         // 1,000 parameters start with the first 50, the targets stay paged.
         ensure!(nodes < 1_500, "{nodes} elements");
         br.click(".coc-more").await?;

@@ -438,10 +438,8 @@ async fn the_large_ticket_pages_its_instances_with_a_bounded_dom() -> Result<()>
             .await?;
         br.wait_text("[data-field=target_count]", "10,000").await?;
         br.find(".coc-step[aria-current=step] .coc-instances").await?;
-        let rows = br
-            .js("return document.querySelectorAll('.coc-instances tbody tr').length;")
-            .await?;
-        ensure!(rows == json!(20), "{rows}");
+        let rows = br.count(".coc-instances tbody tr").await?;
+        ensure!(rows == 20, "{rows}");
         let counts = br
             .text_content(".coc-step[aria-current=step] [data-role=step-counts]")
             .await?;
@@ -457,11 +455,7 @@ async fn the_large_ticket_pages_its_instances_with_a_bounded_dom() -> Result<()>
             Ok(first.as_str().is_some_and(|t| t.starts_with("9981")).then_some(()))
         })
         .await?;
-        let nodes = br
-            .js("return document.querySelectorAll('*').length;")
-            .await?
-            .as_u64()
-            .unwrap_or(0);
+        let nodes = br.count("*").await?;
         note(&format!("large ticket with its timeline open: {nodes} elements"));
         ensure!(nodes < 1_500, "{nodes} elements");
         Ok(())

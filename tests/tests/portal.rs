@@ -578,61 +578,58 @@ async fn a_token_from_the_host_is_sent_and_never_in_the_dom() -> Result<()> {
     .await
 }
 
+/// A host page with the classic loader and one element on the Succeed seed.
+fn succeed_page(gw: &str) -> String {
+    host_page(
+        &format!("{gw}/coc-execution.js"),
+        "",
+        &format!(
+            r#"<coc-execution id="el" execution-id="{}"></coc-execution>"#,
+            seed::TICKET_SUCCEED
+        ),
+    )
+}
+
 #[tokio::test]
 async fn a_disallowed_origin_gets_the_cors_hint_in_the_element() -> Result<()> {
-    let page = |gw: &str| {
-        host_page(
-            &format!("{gw}/coc-execution.js"),
-            "",
-            &format!(
-                r#"<coc-execution id="el" execution-id="{}"></coc-execution>"#,
-                seed::TICKET_SUCCEED
-            ),
-        )
-    };
     // No --allow-origin: the classic script loads (no CORS needed), the
     // wasm and stylesheet do not.
-    run("portal-disallowed", &[], page, async |_gw, portal, br| {
-        br.goto(&format!("{}/", portal.origin)).await?;
-        let text = wait_shadow_text(br, "#el", ".coc-el-fail", "allowed CORS origins").await?;
-        ensure!(
-            text.contains(&portal.origin) && text.contains("--allow-origin"),
-            "the hint names this page's origin and the flag: {text}"
-        );
-        let ev = wait_event(
-            br,
-            "coc-error",
-            json!({"executionId": seed::TICKET_SUCCEED, "kind": "network", "status": null}),
-        )
-        .await?;
-        ensure!(
-            ev["detail"]["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("could not be loaded")),
-            "{ev}"
-        );
-        ensure!(shadow_text(br, "#el", ".coc-summary").await?.is_none());
-        Ok(())
-    })
+    run(
+        "portal-disallowed",
+        &[],
+        succeed_page,
+        async |_gw, portal, br| {
+            br.goto(&format!("{}/", portal.origin)).await?;
+            let text = wait_shadow_text(br, "#el", ".coc-el-fail", "allowed CORS origins").await?;
+            ensure!(
+                text.contains(&portal.origin) && text.contains("--allow-origin"),
+                "the hint names this page's origin and the flag: {text}"
+            );
+            let ev = wait_event(
+                br,
+                "coc-error",
+                json!({"executionId": seed::TICKET_SUCCEED, "kind": "network", "status": null}),
+            )
+            .await?;
+            ensure!(
+                ev["detail"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("could not be loaded")),
+                "{ev}"
+            );
+            ensure!(shadow_text(br, "#el", ".coc-summary").await?.is_none());
+            Ok(())
+        },
+    )
     .await
 }
 
 #[tokio::test]
 async fn a_gateway_that_refuses_the_portal_shows_the_hint_after_a_gateway_change() -> Result<()> {
-    let page = |gw: &str| {
-        host_page(
-            &format!("{gw}/coc-execution.js"),
-            "",
-            &format!(
-                r#"<coc-execution id="el" execution-id="{}"></coc-execution>"#,
-                seed::TICKET_SUCCEED
-            ),
-        )
-    };
     run(
         "portal-gateway-change",
         &["--allow-origin", "{portal}"],
-        page,
+        succeed_page,
         async |_gw, portal, br| {
             // A second gateway that does not list the portal.
             let env = test_env()?;
