@@ -214,7 +214,6 @@ impl Upstream {
         let mut response = Response::new(Body::from(body));
         *response.status_mut() = status;
         *response.headers_mut() = headers;
-        response.extensions_mut().insert(UpstreamStatus(status));
         Ok(response)
     }
 
@@ -248,10 +247,6 @@ impl Upstream {
         }
     }
 }
-
-/// Marks a relayed response (for the access log).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct UpstreamStatus(#[allow(dead_code)] pub(crate) StatusCode);
 
 /// The innermost error message: "connection refused", "connection closed
 /// before message completed"... reqwest's own top-level text hides it, and
