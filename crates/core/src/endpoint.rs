@@ -158,12 +158,29 @@ impl fmt::Debug for Auth {
 
 /// A base URL and an authentication choice: everything needed to turn an
 /// [`Operation`] into an [`HttpRequest`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Endpoint {
     /// Where to send requests.
     pub base: BaseUrl,
     /// How to authenticate them.
     pub auth: Auth,
+    /// A coc-gateway operator's personal token, sent as
+    /// `Authorization: Bearer …`. Separate from `auth`: it says who the
+    /// operator is to the gateway, which never forwards it.
+    operator_token: Option<String>,
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("base", &self.base)
+            .field("auth", &self.auth)
+            .field(
+                "operator_token",
+                &self.operator_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl Endpoint {
@@ -195,7 +212,28 @@ impl Endpoint {
         Ok(Self {
             base: BaseUrl::parse(base_url)?,
             auth,
+            operator_token: None,
         })
+    }
+
+    /// The same endpoint, identifying the operator to a coc-gateway with a
+    /// personal token. Blank means none; surrounding whitespace (a pasted
+    /// newline) is trimmed.
+    pub fn with_operator_token(mut self, token: &str) -> Result<Self, Error> {
+        let token = token.trim();
+        if token.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(Error::InvalidEndpoint {
+                url: self.base.to_string(),
+                reason: "the operator token contains spaces or control characters".to_owned(),
+            });
+        }
+        self.operator_token = (!token.is_empty()).then(|| token.to_owned());
+        Ok(self)
+    }
+
+    /// True when requests carry an operator token.
+    pub fn has_operator_token(&self) -> bool {
+        self.operator_token.is_some()
     }
 
     /// Builds the full request for `op`.
@@ -221,6 +259,12 @@ impl Endpoint {
             headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
             body: parts.body,
         };
+        for (name, value) in parts.headers {
+            request.set_header(name, value);
+        }
+        if let Some(token) = &self.operator_token {
+            request.set_header("Authorization", format!("Bearer {token}"));
+        }
         match &self.auth {
             Auth::None => {}
             Auth::Token(token) => request.set_header("X-Auth-Token", token.trim()),
@@ -247,6 +291,9 @@ pub struct RequestParts {
     pub path: String,
     /// Query pairs, not yet encoded, in the order they are sent.
     pub query: Vec<(&'static str, String)>,
+    /// Headers of the operation's own (the endpoint adds content type and
+    /// authentication).
+    pub headers: Vec<(&'static str, String)>,
     /// Body bytes; empty for GET.
     pub body: Vec<u8>,
 }
@@ -257,6 +304,7 @@ impl RequestParts {
             method: Method::Get,
             path,
             query,
+            headers: Vec::new(),
             body: Vec::new(),
         }
     }

@@ -107,6 +107,7 @@
 
 mod endpoint;
 mod error;
+pub mod gateway;
 mod guidance;
 mod http;
 mod id;

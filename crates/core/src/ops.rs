@@ -22,6 +22,7 @@ use serde_json::Value;
 use crate::Error;
 use crate::endpoint::{RequestParts, encode};
 use crate::error::{ApiError, DecodeError, excerpt};
+use crate::gateway::Reason;
 use crate::http::{HttpResponse, Method};
 use crate::id::{DocumentId, ExecutionId, StepId, validate_id};
 use crate::model::{
@@ -104,6 +105,10 @@ pub struct OperateExecution {
     pub execution_id: ExecutionId,
     /// What to do.
     pub operate_type: OperateType,
+    /// Why, for a coc-gateway's audit trail: sent as
+    /// [`crate::gateway::REASON_HEADER`], which the gateway records and
+    /// removes (the service itself has no such field).
+    pub reason: Option<Reason>,
 }
 
 impl OperateExecution {
@@ -112,7 +117,15 @@ impl OperateExecution {
         Ok(Self {
             execution_id: ExecutionId::parse(execution_id)?,
             operate_type,
+            reason: None,
         })
+    }
+
+    /// The same operation with the operator's reason.
+    #[must_use]
+    pub fn with_reason(mut self, reason: Option<Reason>) -> Self {
+        self.reason = reason;
+        self
     }
 }
 
@@ -137,6 +150,7 @@ impl Operation for OperateExecution {
             method: Method::Post,
             path: "/v1/executions".to_owned(),
             query: Vec::new(),
+            headers: reason_header(self.reason.as_ref()),
             body: body.to_string().into_bytes(),
         })
     }
@@ -557,6 +571,8 @@ pub struct ExecuteDocument {
     pub document_id: DocumentId,
     /// What to run it with.
     pub body: ExecuteDocumentBody,
+    /// Why, for a coc-gateway's audit trail (see [`OperateExecution::reason`]).
+    pub reason: Option<Reason>,
 }
 
 impl ExecuteDocument {
@@ -565,8 +581,22 @@ impl ExecuteDocument {
         Ok(Self {
             document_id: DocumentId::parse(document_id)?,
             body,
+            reason: None,
         })
     }
+
+    /// The same request with the operator's reason.
+    #[must_use]
+    pub fn with_reason(mut self, reason: Option<Reason>) -> Self {
+        self.reason = reason;
+        self
+    }
+}
+
+fn reason_header(reason: Option<&Reason>) -> Vec<(&'static str, String)> {
+    reason
+        .map(|r| vec![(crate::gateway::REASON_HEADER, r.to_header())])
+        .unwrap_or_default()
 }
 
 impl Operation for ExecuteDocument {
@@ -589,6 +619,7 @@ impl Operation for ExecuteDocument {
             method: Method::Post,
             path: format!("/v1/documents/{}", encode(self.document_id.as_str())),
             query: Vec::new(),
+            headers: reason_header(self.reason.as_ref()),
             body,
         })
     }
@@ -692,6 +723,16 @@ fn decode<T: DeserializeOwned>(
     operation: &'static str,
     expected: &'static str,
 ) -> Result<Envelope<T>, Error> {
+    decode_json(response, operation, expected)
+}
+
+/// Decodes a success body as one JSON object of type `T`, with the same
+/// rules and errors as every COC operation.
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    response: &HttpResponse<'_>,
+    operation: &'static str,
+    expected: &'static str,
+) -> Result<T, Error> {
     if !response.is_success() {
         return Err(failure(response));
     }
@@ -726,8 +767,8 @@ fn decode<T: DeserializeOwned>(
     let result = serde_path_to_error::deserialize(&mut de)
         .map_err(|e| (e.path().to_string(), e.into_inner()));
     #[cfg(not(feature = "error-paths"))]
-    let result = Envelope::<T>::deserialize(&mut de).map_err(|e| (".".to_owned(), e));
-    let env: Envelope<T> = result.map_err(|(path, inner)| {
+    let result = T::deserialize(&mut de).map_err(|e| (".".to_owned(), e));
+    let env: T = result.map_err(|(path, inner)| {
         decode_error(match inner.classify() {
             serde_json::error::Category::Data if path != "." => format!("at {path}: {inner}"),
             serde_json::error::Category::Data => format!("the body has the wrong shape ({inner})"),

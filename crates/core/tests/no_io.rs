@@ -23,6 +23,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("lib", include_str!("../src/lib.rs")),
     ("endpoint", include_str!("../src/endpoint.rs")),
     ("error", include_str!("../src/error.rs")),
+    ("gateway", include_str!("../src/gateway.rs")),
     ("guidance", include_str!("../src/guidance.rs")),
     ("http", include_str!("../src/http.rs")),
     ("id", include_str!("../src/id.rs")),
