@@ -4,8 +4,9 @@
 //!
 //! - `OriginPolicy::layer`: tower-http's `CorsLayer` answers preflights and grants
 //!   `Access-Control-Allow-Origin` to allowlisted origins only; `X-request-id`
-//!   is exposed to scripts; only `GET`, `POST`, `Content-Type` and
-//!   `X-Auth-Token` are allowed. Credentials mode is never enabled, and a
+//!   `X-Gateway-Request-Id` and `X-Coc-Audit-Record` are exposed to
+//!   scripts; only `GET`, `POST`, `Content-Type`, `Authorization` (the
+//!   operator's token), `X-Auth-Token` and `X-Coc-Ops-Reason` are allowed. Credentials mode is never enabled, and a
 //!   wildcard origin is refused at start, so the two can never meet.
 //! - `OriginPolicy::check`: a cross-site page can still *send* a "simple"
 //!   request (a form POST, `fetch` with `text/plain`) without any preflight.
@@ -26,6 +27,9 @@ use crate::error::GatewayError;
 
 /// The `X-request-id` header name.
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The gateway's own request id, on every response (`X-request-id` is the
+/// upstream's when it sent one).
+pub(crate) const GATEWAY_REQUEST_ID: HeaderName = HeaderName::from_static("x-gateway-request-id");
 /// The `X-Auth-Token` header name.
 pub(crate) const AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
 
@@ -98,8 +102,17 @@ impl OriginPolicy {
                     .any(|a| a.as_bytes().eq_ignore_ascii_case(origin.as_bytes()))
             }))
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::CONTENT_TYPE, AUTH_TOKEN])
-            .expose_headers([REQUEST_ID])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                AUTH_TOKEN,
+                HeaderName::from_static("x-coc-ops-reason"),
+            ])
+            .expose_headers([
+                REQUEST_ID,
+                GATEWAY_REQUEST_ID,
+                HeaderName::from_static(crate::access::AUDIT_RECORD_HEADER),
+            ])
             .max_age(std::time::Duration::from_secs(PREFLIGHT_MAX_AGE))
     }
 }

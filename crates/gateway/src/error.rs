@@ -18,6 +18,11 @@
 //! | `GATEWAY.INVALID_JSON` | 400 | a POST body that is not JSON of the operation's documented shape |
 //! | `GATEWAY.INVALID_REQUEST` | 400 | an id or query parameter the core refuses (the message is the core's) |
 //! | `GATEWAY.ORIGIN_NOT_ALLOWED` | 403 | an API or control request whose `Origin` is neither this gateway nor in the allowlist |
+//! | `GATEWAY.UNAUTHENTICATED` | 401 | the operator is not known: no or an invalid operator token (`--operators tokens`), or a request that did not come through the identity-aware proxy (`--operators proxy`) |
+//! | `GATEWAY.UNTRUSTED_IDENTITY` | 401 | identity headers (`X-Forwarded-User`, …) from a source address that is not a `--trusted-proxy` |
+//! | `GATEWAY.FORBIDDEN` | 403 | the operator's roles lack the permission the request needs (the message names it) |
+//! | `GATEWAY.REASON_REQUIRED` | 400 | an operation listed in `--require-reason` without an `X-Coc-Ops-Reason` header |
+//! | `GATEWAY.AUDIT_UNAVAILABLE` | 503 | the audit store cannot be written, so no operation is forwarded (reads go on) |
 //! | `GATEWAY.TOKEN_REQUIRED` | 401 | `--auth passthrough-token` and the request has no usable `X-Auth-Token` |
 //! | `GATEWAY.NOT_FOUND` | 404 | a static file that does not exist (console routes fall back to `index.html` instead) |
 //! | `GATEWAY.UPSTREAM_UNREACHABLE` | 502 | the upstream refused or could not be connected to |
@@ -163,6 +168,59 @@ impl GatewayError {
             StatusCode::UNAUTHORIZED,
             "GATEWAY.TOKEN_REQUIRED",
             format!("this gateway passes the caller's IAM token through: {reason}"),
+        )
+    }
+
+    /// The operator is not known.
+    pub fn unauthenticated(reason: &str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "GATEWAY.UNAUTHENTICATED",
+            format!("who is operating is not known: {reason}"),
+        )
+    }
+
+    /// Identity headers from a source that is not a trusted proxy.
+    pub fn untrusted_identity(source: &str) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "GATEWAY.UNTRUSTED_IDENTITY",
+            format!(
+                "identity headers are accepted only from the gateway's trusted proxies, and {} is not one; sign in through the proxy",
+                shorten(source)
+            ),
+        )
+    }
+
+    /// A permission is missing.
+    pub fn forbidden(operator: &str, roles: &str, permission: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "GATEWAY.FORBIDDEN",
+            format!(
+                "operator {} ({roles}) may not {permission}: the permission {permission} is missing",
+                shorten(operator)
+            ),
+        )
+    }
+
+    /// An operation that needs a reason came without one.
+    pub fn reason_required(operation: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "GATEWAY.REASON_REQUIRED",
+            format!(
+                "{operation} needs a reason on this gateway: send it in the X-Coc-Ops-Reason header (UTF-8, percent-encoded, at most 500 characters)"
+            ),
+        )
+    }
+
+    /// The audit store cannot be written.
+    pub fn audit_unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "GATEWAY.AUDIT_UNAVAILABLE",
+            "the audit trail cannot be written, so no operation is forwarded; reads still work. The gateway's log says why",
         )
     }
 

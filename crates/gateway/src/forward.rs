@@ -11,10 +11,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use coc_core::{Auth, Credentials, Endpoint, Operation, UnixTime};
+use coc_core::{Auth, Credentials, Endpoint, HttpResponse, Operation, UnixTime};
 
 use crate::cors::REQUEST_ID;
 use crate::error::GatewayError;
@@ -67,6 +67,45 @@ fn now() -> UnixTime {
         .map(|d| d.as_secs())
         .unwrap_or_default();
     UnixTime::from_secs(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+/// The upstream's answer, read whole, with only the kept headers.
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: axum::http::HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl Exchange {
+    /// The answer as the core reads it.
+    pub(crate) fn parse<O: Operation>(&self, op: &O) -> Result<O::Output, coc_core::Error> {
+        let headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        op.parse_response(&HttpResponse::new(
+            self.status.as_u16(),
+            &headers,
+            &self.body,
+        ))
+    }
+
+    /// The upstream's `X-request-id`.
+    pub(crate) fn request_id(&self) -> Option<String> {
+        self.headers
+            .get(&REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    pub(crate) fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.body));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
 }
 
 /// Where and how requests go.
@@ -146,7 +185,7 @@ impl Upstream {
         &self,
         op: &O,
         token: Option<&HeaderValue>,
-    ) -> Result<Response, GatewayError> {
+    ) -> Result<Exchange, GatewayError> {
         let request = match &self.auth {
             UpstreamAuth::PassthroughToken => {
                 let token = token
@@ -188,7 +227,7 @@ impl Upstream {
         self.relay(upstream).await
     }
 
-    async fn relay(&self, mut upstream: reqwest::Response) -> Result<Response, GatewayError> {
+    async fn relay(&self, mut upstream: reqwest::Response) -> Result<Exchange, GatewayError> {
         let status = StatusCode::from_u16(upstream.status().as_u16())
             .map_err(|_| GatewayError::upstream_bad_response("an invalid status code"))?;
         let mut headers = axum::http::HeaderMap::new();
@@ -211,10 +250,11 @@ impl Upstream {
             }
             body.extend_from_slice(&chunk);
         }
-        let mut response = Response::new(Body::from(body));
-        *response.status_mut() = status;
-        *response.headers_mut() = headers;
-        Ok(response)
+        Ok(Exchange {
+            status,
+            headers,
+            body: body.into(),
+        })
     }
 
     fn map_error(&self, e: &reqwest::Error) -> GatewayError {

@@ -33,10 +33,15 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod access;
+pub mod audit;
+mod clock;
 pub mod cors;
 mod embedded;
 pub mod error;
 mod forward;
+mod gateway_api;
+pub mod operators;
 mod routes;
 pub mod static_files;
 
@@ -65,9 +70,12 @@ pub use error::GatewayError;
 pub use forward::{UpstreamAuth, install_crypto_provider};
 pub use static_files::CspSettings;
 
-use cors::REQUEST_ID;
+use audit::{AuditDb, AuditStore};
+use coc_core::OperateType;
+use cors::{GATEWAY_REQUEST_ID, REQUEST_ID};
 use error::OwnError;
 use forward::Upstream;
+use operators::{Authenticator, OperatorsConfig, Policy};
 use routes::RouteLabel;
 use static_files::StaticSite;
 
@@ -105,6 +113,16 @@ pub struct Config {
     pub timeout: Duration,
     /// Largest accepted request body.
     pub body_limit: usize,
+    /// How operators are known.
+    pub operators: OperatorsConfig,
+    /// Who may do what.
+    pub policy: Policy,
+    /// Operations refused without a reason.
+    pub require_reason: Vec<OperateType>,
+    /// Where the audit trail goes.
+    pub audit_db: AuditDb,
+    /// Purge audit records older than this many days (none: keep all).
+    pub audit_retention_days: Option<u32>,
 }
 
 impl Default for Config {
@@ -119,9 +137,18 @@ impl Default for Config {
             connect_timeout: Duration::from_secs(3),
             timeout: Duration::from_secs(30),
             body_limit: DEFAULT_BODY_LIMIT,
+            operators: OperatorsConfig::default(),
+            policy: Policy::default(),
+            require_reason: DEFAULT_REQUIRE_REASON.to_vec(),
+            audit_db: AuditDb::Memory,
+            audit_retention_days: None,
         }
     }
 }
+
+/// Operations that need a reason unless `--require-reason` says otherwise.
+pub const DEFAULT_REQUIRE_REASON: [OperateType; 2] =
+    [OperateType::Terminate, OperateType::SkipBatch];
 
 /// Why the gateway could not start.
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +191,12 @@ pub enum Error {
     /// The embedded simulator's settings are unusable.
     #[error("invalid simulator settings: {0}")]
     Simulator(String),
+    /// The operators file cannot be used.
+    #[error(transparent)]
+    Operators(#[from] operators::tokens::TokensError),
+    /// The audit store cannot be opened.
+    #[error("cannot open the audit trail: {0}")]
+    Audit(#[from] audit::AuditError),
 }
 
 /// Shared by all handlers.
@@ -175,6 +208,20 @@ pub(crate) struct AppState {
     pub(crate) body_limit: usize,
     /// The simulator's `/__sim/*` routes, in simulator mode.
     pub(crate) control: Option<Router>,
+    /// Who is calling.
+    pub(crate) operators: Authenticator,
+    /// What they may do.
+    pub(crate) policy: Policy,
+    /// Operations refused without a reason.
+    pub(crate) require_reason: Vec<OperateType>,
+    /// The audit trail.
+    pub(crate) audit: Box<dyn AuditStore>,
+    /// How long after arrival an operation can still be in flight (the
+    /// upstream timeout plus a margin); an intent older than this without
+    /// an outcome is "unknown".
+    pub(crate) in_flight_limit_ms: i64,
+    /// This process, in audit records.
+    pub(crate) instance: String,
 }
 
 /// A built application: the router and what it is connected to.
@@ -185,6 +232,17 @@ pub struct App {
     /// The embedded simulator, in simulator mode.
     pub simulator: Option<Embedded>,
     mode: String,
+    /// Retention's purge loop, stopped with the app.
+    _purge: Option<AbortOnDrop>,
+}
+
+#[derive(Debug)]
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl App {
@@ -235,21 +293,51 @@ pub async fn app(config: &Config) -> Result<App, Error> {
     } else {
         tracing::info!("no console build found; serving the placeholder page");
     }
+    let operators = Authenticator::new(config.operators.clone())?;
+    let audit = config.audit_db.open().await?;
+    // Not in the start line, which tools parse: the log says it.
+    tracing::info!(
+        operators = %describe_operators(&config.operators),
+        audit = %audit.describe(),
+        require_reason = %config.require_reason.iter().map(OperateType::as_str).collect::<Vec<_>>().join(","),
+        "who may operate, and where it is recorded"
+    );
+    let in_flight_limit_ms = i64::try_from(config.timeout.as_millis())
+        .unwrap_or(i64::MAX)
+        .saturating_add(IN_FLIGHT_MARGIN_MS);
     let state = Arc::new(AppState {
         upstream,
         origins: origins.clone(),
         site,
         body_limit: config.body_limit,
         control,
+        operators,
+        policy: config.policy.clone(),
+        require_reason: config.require_reason.clone(),
+        audit,
+        in_flight_limit_ms,
+        instance: format!("{} pid {}", config.listen, std::process::id()),
     });
+    let purge = config
+        .audit_retention_days
+        .map(|days| AbortOnDrop(tokio::spawn(purge_loop(Arc::clone(&state), days))));
 
     let router: Router = Router::new()
         .route("/healthz", get(health))
         .route("/v1", any(routes::api))
         .route("/v1/{*rest}", any(routes::api))
+        .route("/gateway/v1/me", get(gateway_api::me))
+        .route("/gateway/v1/audit", get(gateway_api::audit))
+        .route("/gateway/v1/audit.jsonl", get(gateway_api::audit_jsonl))
+        .route("/gateway", any(gateway_api::not_allowed))
+        .route("/gateway/{*rest}", any(gateway_api::not_allowed))
         .fallback(fallback)
         .with_state(Arc::clone(&state));
     let router = router
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            access::identify,
+        ))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             routes::guard,
@@ -271,7 +359,45 @@ pub async fn app(config: &Config) -> Result<App, Error> {
         router,
         simulator,
         mode,
+        _purge: purge,
     })
+}
+
+/// Added to the upstream timeout: the audit writes on either side of the
+/// exchange also take time.
+const IN_FLIGHT_MARGIN_MS: i64 = 5_000;
+
+fn describe_operators(config: &OperatorsConfig) -> String {
+    match config {
+        OperatorsConfig::Local { name } => format!("local ({name})"),
+        OperatorsConfig::Proxy { trusted, .. } => format!(
+            "from a proxy at {}",
+            trusted
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        OperatorsConfig::Tokens { file } => format!("by token ({})", file.display()),
+    }
+}
+
+/// Retention: purge at start and then hourly.
+async fn purge_loop(state: Arc<AppState>, days: u32) {
+    let keep_ms = i64::from(days) * 86_400_000;
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let before = clock::now_ms().saturating_sub(keep_ms);
+        match state.audit.purge_before(before).await {
+            Ok(n) => {
+                tracing::info!(target: "coc_gateway::audit", purged = n, days, "audit retention")
+            }
+            Err(e) => {
+                tracing::warn!(target: "coc_gateway::audit", error = %e, "audit retention could not purge")
+            }
+        }
+    }
 }
 
 /// `/__sim/*` to the simulator's control routes (simulator mode), all else
@@ -310,11 +436,17 @@ async fn health() -> Response {
 /// their body too, and one log line records method, path, route, status,
 /// latency and request id. Headers, query strings and bodies are never
 /// logged, so no token, signature or SK can reach the log.
-async fn observe(req: Request, next: Next) -> Response {
+async fn observe(mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path: String = req.uri().path().chars().take(200).collect();
+    let own_id = uuid::Uuid::new_v4().to_string();
+    req.extensions_mut()
+        .insert(access::GatewayRequestId(own_id.clone()));
     let mut response = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&own_id) {
+        response.headers_mut().insert(GATEWAY_REQUEST_ID, v);
+    }
 
     let request_id = match response
         .headers()
@@ -325,11 +457,10 @@ async fn observe(req: Request, next: Next) -> Response {
     {
         Some(id) => id.to_owned(),
         None => {
-            let id = uuid::Uuid::new_v4().to_string();
-            if let Ok(v) = HeaderValue::from_str(&id) {
+            if let Ok(v) = HeaderValue::from_str(&own_id) {
                 response.headers_mut().insert(REQUEST_ID, v);
             }
-            id
+            own_id
         }
     };
     let own = response.extensions().get::<OwnError>().cloned();
@@ -361,6 +492,8 @@ fn classify(path: &str) -> &'static str {
         "simulator-control"
     } else if path.starts_with("/v1") {
         "api"
+    } else if path.starts_with("/gateway") {
+        "gateway"
     } else {
         "static"
     }
@@ -425,7 +558,12 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
         let _simulator = self.app.simulator;
-        axum::serve(self.listener, self.app.router)
+        // The peer address decides whether proxy identity headers count.
+        let service = self
+            .app
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(Error::Serve)

@@ -3,13 +3,18 @@
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use clap::{Parser, ValueEnum};
+use axum::http::HeaderName;
+use clap::{Parser, Subcommand, ValueEnum};
+use coc_core::OperateType;
+use coc_gateway::audit::AuditDb;
+use coc_gateway::operators::{OperatorsConfig, Policy, ProxyHeaders, Role, tokens};
 use coc_gateway::{Config, CspSettings, Server, SimSettings, UpstreamAuth, UpstreamChoice};
+use ipnet::IpNet;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
@@ -35,6 +40,105 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 #[derive(Debug, Parser)]
 #[command(name = "coc-gateway", version, about, long_about, verbatim_doc_comment)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// How operators are known. local: one operator (--local-operator, or
+    /// the OS user); the default only while listening on a loopback
+    /// address. proxy: an identity-aware proxy in front sends the user in
+    /// headers, believed only from --trusted-proxy addresses. tokens:
+    /// personal access tokens (Authorization: Bearer …) from the operators
+    /// file; see `coc-gateway operators --help`.
+    #[arg(
+        long = "operators",
+        env = "COC_GATEWAY_OPERATORS",
+        value_enum,
+        value_name = "MODE"
+    )]
+    operators_mode: Option<OperatorsMode>,
+
+    /// The local operator's name in audit records (default: the OS user).
+    #[arg(long, env = "COC_GATEWAY_LOCAL_OPERATOR", value_name = "NAME")]
+    local_operator: Option<String>,
+
+    /// A source address range (CIDR, or one address) whose identity headers
+    /// are believed in proxy mode; the same headers from anywhere else are
+    /// refused with 401. Repeatable; the env variable takes a comma list.
+    #[arg(
+        long = "trusted-proxy",
+        env = "COC_GATEWAY_TRUSTED_PROXIES",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<String>,
+
+    /// Proxy mode: the header with the user name.
+    #[arg(
+        long,
+        env = "COC_GATEWAY_PROXY_USER_HEADER",
+        default_value = "X-Forwarded-User"
+    )]
+    proxy_user_header: String,
+
+    /// Proxy mode: the header with the e-mail.
+    #[arg(
+        long,
+        env = "COC_GATEWAY_PROXY_EMAIL_HEADER",
+        default_value = "X-Forwarded-Email"
+    )]
+    proxy_email_header: String,
+
+    /// Proxy mode: the header with the groups (comma-separated).
+    #[arg(
+        long,
+        env = "COC_GATEWAY_PROXY_GROUPS_HEADER",
+        default_value = "X-Forwarded-Groups"
+    )]
+    proxy_groups_header: String,
+
+    /// The operators file (tokens mode, and the operators subcommands).
+    #[arg(
+        long,
+        env = "COC_GATEWAY_OPERATORS_FILE",
+        default_value = "coc-operators.toml",
+        value_name = "FILE",
+        global = true
+    )]
+    operators_file: PathBuf,
+
+    /// Roles and per-operation grants for users and groups (TOML; see the
+    /// gateway README). Without one: the local operator is admin, a token
+    /// has its own role, any other signed-in operator is a viewer.
+    #[arg(long, env = "COC_GATEWAY_POLICY", value_name = "FILE")]
+    policy: Option<PathBuf>,
+
+    /// Operations refused without a reason (the X-Coc-Ops-Reason header),
+    /// comma-separated, or "none".
+    #[arg(
+        long,
+        env = "COC_GATEWAY_REQUIRE_REASON",
+        value_name = "OPS",
+        value_delimiter = ',',
+        default_value = "TERMINATE,SKIP_BATCH"
+    )]
+    require_reason: Vec<String>,
+
+    /// Where the audit trail goes: sqlite://PATH (created with its schema on
+    /// first start) or postgres://USER:PASSWORD@HOST:PORT/DB (shared by
+    /// replicas).
+    #[arg(
+        long,
+        env = "COC_GATEWAY_AUDIT_DB",
+        default_value = "sqlite://coc-audit.sqlite",
+        value_name = "URL"
+    )]
+    audit_db: String,
+
+    /// Purge audit records older than this many days (hourly). Default: keep
+    /// every record.
+    #[arg(long, env = "COC_GATEWAY_AUDIT_RETENTION_DAYS", value_name = "DAYS")]
+    audit_retention_days: Option<u32>,
+
     /// Address to listen on.
     #[arg(long, env = "COC_GATEWAY_HOST", default_value = "127.0.0.1")]
     host: IpAddr,
@@ -184,6 +288,43 @@ struct Args {
     log_format: LogFormat,
 }
 
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Manage personal access tokens in the operators file (--operators-file).
+    Operators {
+        #[command(subcommand)]
+        action: OperatorsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OperatorsAction {
+    /// Add an operator with a new token, printed once, alone on the last
+    /// line; the file keeps only a salted hash of it.
+    Add {
+        /// The operator's name, as audit records show it.
+        name: String,
+        /// viewer (reads), operator (also the four operations), admin (also
+        /// ExecuteDocument).
+        #[arg(long, default_value = "viewer")]
+        role: String,
+    },
+    /// List the operators (names, roles, token ids; never tokens).
+    List,
+    /// Remove an operator; their token stops working at the next request.
+    Revoke {
+        /// The operator's name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OperatorsMode {
+    Local,
+    Proxy,
+    Tokens,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum AuthArg {
     Auto,
@@ -211,7 +352,11 @@ enum LogFormat {
 fn main() -> ExitCode {
     let args = Args::parse();
     init_logging(args.log_level, args.log_format);
-    match run(&args) {
+    let result = match &args.command {
+        Some(Command::Operators { action }) => manage_operators(&args.operators_file, action),
+        None => run(&args),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // One readable line (with causes), never a backtrace.
@@ -270,8 +415,29 @@ fn config(args: &Args) -> Result<Config> {
     if args.timeout_ms == 0 || args.connect_timeout_ms == 0 {
         bail!("timeouts must be at least 1 ms");
     }
+    let listen = SocketAddr::new(args.host, args.port);
+    let operators = operators(args, listen, args.upstream.is_some())?;
+    let policy = match &args.policy {
+        Some(path) => Policy::load(path)?,
+        None => Policy::default(),
+    };
+    let require_reason = match args.require_reason.as_slice() {
+        [none] if none.trim().eq_ignore_ascii_case("none") => Vec::new(),
+        ops => ops
+            .iter()
+            .map(|o| OperateType::parse(o.trim()))
+            .collect::<Result<Vec<_>, _>>()
+            .context("--require-reason")?,
+    };
+    let audit_db =
+        AuditDb::parse(&args.audit_db).map_err(|e| anyhow::anyhow!("--audit-db: {e}"))?;
     Ok(Config {
-        listen: SocketAddr::new(args.host, args.port),
+        listen,
+        operators,
+        policy,
+        require_reason,
+        audit_db,
+        audit_retention_days: args.audit_retention_days,
         upstream,
         auth,
         allow_origins: args.allow_origins.clone(),
@@ -284,6 +450,123 @@ fn config(args: &Args) -> Result<Config> {
         timeout: Duration::from_millis(args.timeout_ms),
         body_limit: args.max_body_bytes,
     })
+}
+
+/// `--operators` and its companions, failing closed: a gateway reachable
+/// from other machines must know who is operating.
+fn operators(args: &Args, listen: SocketAddr, forwarding: bool) -> Result<OperatorsConfig> {
+    let loopback = listen.ip().is_loopback();
+    let mode = match args.operators_mode {
+        Some(m) => m,
+        None if loopback => OperatorsMode::Local,
+        None => bail!(
+            "listening on {listen}, which is not a loopback address, needs to know who operates: \
+             choose --operators proxy (an identity-aware proxy in front, with --trusted-proxy) \
+             or --operators tokens (personal access tokens; see `coc-gateway operators --help`)"
+        ),
+    };
+    Ok(match mode {
+        OperatorsMode::Local => {
+            if forwarding && !loopback {
+                bail!(
+                    "--operators local lets whoever reaches {listen} operate tickets as one person; \
+                     forwarding to a real COC from a non-loopback address needs --operators proxy \
+                     (an identity-aware proxy in front) or --operators tokens (personal access tokens)"
+                );
+            }
+            let name = args
+                .local_operator
+                .clone()
+                .or_else(|| std::env::var("USER").ok())
+                .or_else(|| std::env::var("LOGNAME").ok())
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "local".to_owned());
+            tokens::check_name(&name)?;
+            OperatorsConfig::Local { name }
+        }
+        OperatorsMode::Proxy => {
+            if args.trusted_proxies.is_empty() {
+                bail!(
+                    "--operators proxy needs --trusted-proxy CIDR: the addresses of the identity-aware proxy whose headers are believed"
+                );
+            }
+            let trusted = args
+                .trusted_proxies
+                .iter()
+                .map(|t| {
+                    let t = t.trim();
+                    t.parse::<IpNet>()
+                        .or_else(|_| t.parse::<IpAddr>().map(IpNet::from))
+                        .with_context(|| {
+                            format!("--trusted-proxy {t:?} is not an address or a CIDR range")
+                        })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let header = |flag: &str, v: &str| {
+                HeaderName::from_bytes(v.trim().as_bytes())
+                    .with_context(|| format!("{flag} {v:?} is not a header name"))
+            };
+            OperatorsConfig::Proxy {
+                headers: ProxyHeaders {
+                    user: header("--proxy-user-header", &args.proxy_user_header)?,
+                    email: header("--proxy-email-header", &args.proxy_email_header)?,
+                    groups: header("--proxy-groups-header", &args.proxy_groups_header)?,
+                },
+                trusted,
+            }
+        }
+        OperatorsMode::Tokens => OperatorsConfig::Tokens {
+            file: args.operators_file.clone(),
+        },
+    })
+}
+
+/// `coc-gateway operators …`.
+fn manage_operators(file: &Path, action: &OperatorsAction) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match action {
+        OperatorsAction::Add { name, role } => {
+            let role = Role::parse(role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            let token = tokens::add(file, name, role, std::time::SystemTime::now())?;
+            writeln!(
+                out,
+                "added operator {name} (role {}) to {}",
+                role.as_str(),
+                file.display()
+            )?;
+            writeln!(
+                out,
+                "their token follows; it is shown only now (the file keeps a salted hash):"
+            )?;
+            writeln!(out, "{token}")?;
+        }
+        OperatorsAction::List => {
+            let entries = tokens::list(file)?;
+            if entries.is_empty() {
+                writeln!(out, "no operators in {}", file.display())?;
+            }
+            for e in entries {
+                writeln!(
+                    out,
+                    "{:<24} {:<9} token cocpat_{}_…  created {}",
+                    e.name,
+                    e.role.as_str(),
+                    e.token_id,
+                    e.created
+                )?;
+            }
+        }
+        OperatorsAction::Revoke { name } => {
+            tokens::revoke(file, name)?;
+            writeln!(
+                out,
+                "revoked {name}: their token stops working at the next request"
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Logs to stderr. Only this workspace's crates log at the chosen level;

@@ -20,7 +20,10 @@ use coc_core::{
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 
+use coc_core::gateway::Permission;
+
 use crate::AppState;
+use crate::access::{self, Attempt, Caller, GatewayRequestId};
 use crate::cors::AUTH_TOKEN;
 use crate::error::GatewayError;
 
@@ -30,7 +33,12 @@ pub(crate) struct RouteLabel(pub(crate) &'static str);
 
 /// True for paths the gateway never serves from the console's files.
 pub(crate) fn is_api_path(path: &str) -> bool {
-    path == "/v1" || path.starts_with("/v1/") || path == "/__sim" || path.starts_with("/__sim/")
+    ["/v1", "/__sim", "/gateway"].iter().any(|p| {
+        path == *p
+            || path
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// Refuses malformed request targets for every path (static files included),
@@ -117,7 +125,21 @@ pub(crate) async fn api(State(state): State<Arc<AppState>>, req: Request) -> Res
     let Some(label) = label else {
         return GatewayError::method_not_allowed(parts.method.as_str(), allow).into_response();
     };
-    let mut response = match dispatch(&state, label, &segments, query, &parts.headers, body).await {
+    let Some(caller) = parts.extensions.get::<Caller>() else {
+        return GatewayError::internal("no caller was identified").into_response();
+    };
+    let request_id = parts
+        .extensions
+        .get::<GatewayRequestId>()
+        .map(|r| r.0.as_str())
+        .unwrap_or_default();
+    let call = Call {
+        state: &state,
+        caller,
+        headers: &parts.headers,
+        request_id,
+    };
+    let mut response = match dispatch(&call, label, &segments, query, body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     };
@@ -126,55 +148,106 @@ pub(crate) async fn api(State(state): State<Arc<AppState>>, req: Request) -> Res
     response
 }
 
+/// One API request's context.
+struct Call<'a> {
+    state: &'a AppState,
+    caller: &'a Caller,
+    headers: &'a HeaderMap,
+    request_id: &'a str,
+}
+
+impl Call<'_> {
+    /// A read: the caller needs `read`, and the answer is relayed as is.
+    async fn read<O: Operation + Sync>(&self, op: &O) -> Result<Response, GatewayError> {
+        self.caller.require(Permission::Read)?;
+        let token = self.headers.get(AUTH_TOKEN);
+        Ok(self.state.upstream.send(op, token).await?.into_response())
+    }
+
+    /// An operation: checked, recorded, sent once, recorded again.
+    async fn operate<O: Operation + Sync>(
+        &self,
+        op: &O,
+        attempt: Attempt<O::Output>,
+    ) -> Result<Response, GatewayError> {
+        let token = self.headers.get(AUTH_TOKEN);
+        access::audited(
+            self.state,
+            self.caller,
+            self.headers,
+            self.request_id,
+            attempt,
+            op,
+            || self.state.upstream.send(op, token),
+        )
+        .await
+    }
+}
+
 async fn dispatch(
-    state: &AppState,
+    call: &Call<'_>,
     label: &'static str,
     segments: &[&str],
     query: &str,
-    headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, GatewayError> {
-    let token = headers.get(AUTH_TOKEN);
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let up = &state.upstream;
     match (label, segments) {
         ("ListExecutions", _) => {
             let op = ListExecutions::from_query(&pairs).map_err(|e| invalid(&e))?;
-            up.send(&op, token).await
+            call.read(&op).await
         }
         ("ListExecutionInstances", _) => {
             let op = ListExecutionInstances::from_query(&pairs).map_err(|e| invalid(&e))?;
-            up.send(&op, token).await
+            call.read(&op).await
         }
         ("GetExecution", [_, _, id]) => {
             no_query(&pairs)?;
             let op = GetExecution::new(&decode_segment(id)?).map_err(|e| invalid(&e))?;
-            up.send(&op, token).await
+            call.read(&op).await
         }
         ("ListExecutionSteps", [_, _, id, _]) => {
             let op = ListExecutionSteps::from_query(&decode_segment(id)?, &pairs)
                 .map_err(|e| invalid(&e))?;
-            up.send(&op, token).await
+            call.read(&op).await
         }
         ("OperateExecution", _) => {
             no_query(&pairs)?;
-            let body = read_json_body(state, headers, body).await?;
+            let body = read_json_body(call.state, call.headers, body).await?;
             let parsed: OperateBody = from_json(&body)?;
             let operate_type = OperateType::parse(&parsed.operate_type).map_err(|e| invalid(&e))?;
+            // Rebuilt without the reason: it is recorded here and never
+            // reaches COC.
             let op = OperateExecution::new(&parsed.execution_id, operate_type)
                 .map_err(|e| invalid(&e))?;
-            up.send(&op, token).await
+            let attempt = Attempt {
+                permission: Permission::Operate(operate_type),
+                execution_id: Some(op.execution_id.to_string()),
+                document_id: None,
+                operation: operate_type.as_str(),
+                operate_type: Some(operate_type),
+                created: |_| None,
+            };
+            call.operate(&op, attempt).await
         }
         ("ExecuteDocument", [_, _, id]) => {
             no_query(&pairs)?;
-            let body = read_json_body(state, headers, body).await?;
+            let body = read_json_body(call.state, call.headers, body).await?;
             let parsed = execute_body(&body)?;
             let op = ExecuteDocument::new(&decode_segment(id)?, parsed).map_err(|e| invalid(&e))?;
             // The core checks document_type when building; refuse early and clearly.
             op.parts().map_err(|e| invalid(&e))?;
-            up.send(&op, token).await
+            let attempt = Attempt {
+                permission: Permission::ExecuteDocument,
+                execution_id: None,
+                document_id: Some(op.document_id.to_string()),
+                operation: "ExecuteDocument",
+                operate_type: None,
+                created: |id: &String| Some(id.clone()),
+            };
+            call.operate(&op, attempt).await
         }
         _ => Err(GatewayError::internal("route table mismatch")),
     }

@@ -37,6 +37,11 @@ fn command(args: &[&str]) -> Command {
             cmd.env_remove(key);
         }
     }
+    // Each gateway its own audit file, not one shared in the temp dir.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let db = std::env::temp_dir().join(format!("coc-cli-test-{}-{n}.sqlite", std::process::id()));
+    cmd.env("COC_GATEWAY_AUDIT_DB", format!("sqlite://{}", db.display()));
     cmd
 }
 
@@ -304,6 +309,7 @@ async fn exercise_logging(format: &str) {
         let _ = c
             .post(format!("{}/v1/executions", s.url))
             .header("x-auth-token", BROWSER_TOKEN)
+            .header("x-coc-ops-reason", "log%20test")
             .json(&serde_json::json!({"execution_id": TICKET_RUNNING, "operate_type": "TERMINATE"}))
             .send()
             .await

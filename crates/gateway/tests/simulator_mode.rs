@@ -22,6 +22,7 @@ fn sim_mode(settings: SimSettings) -> Config {
     Config {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         upstream: UpstreamChoice::Simulator(settings),
+        require_reason: Vec::new(),
         ..Config::default()
     }
 }

@@ -149,6 +149,8 @@ pub fn forwarding(upstream: &str) -> Config {
         auth: UpstreamAuth::None,
         connect_timeout: Duration::from_secs(2),
         timeout: Duration::from_secs(5),
+        // These tests are about forwarding; the reason rule has its own.
+        require_reason: Vec::new(),
         ..Config::default()
     }
 }
