@@ -1,6 +1,7 @@
 //! The release console's download size: html + js + wasm + css of Trunk's
 //! `dist/`, each compressed with brotli (quality 11), must total at most
-//! 200 KB. The figure is printed either way.
+//! 320 KB (the budget issue 9 set; it was 200 KB before the operator
+//! sign-in, reason and audit views). The figure is printed either way.
 //!
 //! The budget is a constant on purpose: raising it is a code change that
 //! shows in review, not an environment variable set somewhere.
@@ -12,7 +13,7 @@ use std::io::Write as _;
 use anyhow::{Context as _, Result, ensure};
 
 /// The budget from the issue, in KB.
-const BUDGET_KB: usize = 200;
+const BUDGET_KB: usize = 320;
 
 fn brotli_len(data: &[u8]) -> Result<usize> {
     let mut out = Vec::new();
@@ -25,7 +26,7 @@ fn brotli_len(data: &[u8]) -> Result<usize> {
 }
 
 #[test]
-fn release_build_fits_in_200_kb_brotli() -> Result<()> {
+fn release_build_fits_in_320_kb_brotli() -> Result<()> {
     let env = coc_e2e::test_env()?;
     let budget_kb = BUDGET_KB;
     let budget = budget_kb * 1024;

@@ -59,12 +59,28 @@ export interface CocErrorDetail {
   message: string;
 }
 
-/** Returns an IAM token for the next request, or nothing to let the gateway sign. */
+/**
+ * The credentials for one request. `operatorToken`: the operator's personal
+ * token for a coc-gateway in tokens mode (sent as `Authorization: Bearer`);
+ * `iamToken`: an IAM token (sent as `X-Auth-Token`, for a gateway in
+ * `--auth passthrough-token`). Either, both or neither.
+ */
+export interface CocTokens {
+  operatorToken?: string | null;
+  iamToken?: string | null;
+}
+
+/**
+ * Returns the credentials for the next request: a string is an IAM token (as
+ * before), an object may carry an operator token too; nothing lets the
+ * gateway sign without either.
+ */
 export type CocTokenProvider = () =>
   | string
+  | CocTokens
   | null
   | undefined
-  | Promise<string | null | undefined>;
+  | Promise<string | CocTokens | null | undefined>;
 
 export interface CocExecutionElement extends HTMLElement {
   /** Reflects the `execution-id` attribute. */
@@ -73,7 +89,7 @@ export interface CocExecutionElement extends HTMLElement {
   gateway: string;
   /** An IAM token sent as X-Auth-Token; never reflected to an attribute. */
   token: string | null;
-  /** Called before every request; wins over `token`. */
+  /** Called before every request (an IAM token string, or `{ operatorToken, iamToken }`); wins over `token`. Never reflected to the DOM. */
   tokenProvider: CocTokenProvider | null;
 }
 

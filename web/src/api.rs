@@ -358,10 +358,18 @@ impl ApiFailure {
     pub fn title(&self) -> String {
         match self.kind() {
             FailureKind::NotFound => "Ticket not found".to_owned(),
-            FailureKind::Auth => format!(
-                "The credentials were refused (HTTP {})",
-                self.status().unwrap_or(401)
-            ),
+            FailureKind::Auth => match self.error_code() {
+                Some("GATEWAY.UNAUTHENTICATED") => {
+                    "Sign in: the gateway wants your operator token (HTTP 401)".to_owned()
+                }
+                Some("GATEWAY.FORBIDDEN") => {
+                    "The gateway does not permit this for your role (HTTP 403)".to_owned()
+                }
+                _ => format!(
+                    "The credentials were refused (HTTP {})",
+                    self.status().unwrap_or(401)
+                ),
+            },
             FailureKind::Network => "The gateway could not be reached".to_owned(),
             FailureKind::Timeout => match self {
                 ApiFailure::Timeout { secs, .. } => {
@@ -389,6 +397,8 @@ impl ApiFailure {
     pub fn hint(&self, page_origin: &str) -> String {
         match (self.kind(), self) {
             (FailureKind::NotFound, _) => "Check the ticket id. A ticket from another region or account does not show up here; nor does one these credentials may not see.".to_owned(),
+            (FailureKind::Auth, _) if self.error_code() == Some("GATEWAY.UNAUTHENTICATED") => "The gateway knows operators by personal token and got none it accepts: paste your operator token in Settings (a revoked token is refused too).".to_owned(),
+            (FailureKind::Auth, _) if self.error_code() == Some("GATEWAY.FORBIDDEN") => "The gateway refused this for your role; it never reached the service. Ask a gateway admin for the permission named below.".to_owned(),
             (FailureKind::Auth, _) => "If the gateway signs requests, its AK/SK is wrong or lacks the coc:execution permissions. If you pasted an IAM token in Settings, it may have expired (tokens last 24 hours): paste a fresh one.".to_owned(),
             (FailureKind::Network, ApiFailure::Network { origin, .. }) => {
                 if origin == page_origin {

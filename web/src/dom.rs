@@ -2,7 +2,7 @@
 //! the steps and instances of a ticket and the rows of the ticket list.
 //!
 //! Why not `view!`: every distinct view template instantiates its own
-//! rendering code, and the release build must stay within 200 KB brotli.
+//! rendering code, and the release build must stay within 320 KB brotli.
 //! These parts are rebuilt whole when their data changes and need no fine
 //! reactivity, so a handful of DOM calls does the same job in a fraction
 //! of the wasm. Every value goes in as a text node or an attribute value,

@@ -39,8 +39,11 @@ use crate::widgets::dynv;
 /// - `("dispose")`: unmounts the view and disposes everything it owns:
 ///   polling timers, the clock, the visibility listener, pending effects.
 ///
-/// `token()` is called before every request and returns a promise of a
-/// token or of nothing (the gateway signs); a rejection is a string.
+/// `token()` is called before every request and returns a promise of an
+/// IAM token string, of an object `{ operatorToken?, iamToken? }` (the
+/// operator's personal token for a gateway in tokens mode goes out as
+/// `Authorization: Bearer`), or of nothing (the gateway signs); a rejection
+/// is a string.
 /// `emit(type, detail)` is called for each event the element dispatches.
 ///
 /// One closure rather than an exported class: the loader needs no `free()`
@@ -187,8 +190,19 @@ fn token_transport(token: js_sys::Function) -> Transport {
             };
             match got {
                 Ok(v) => {
-                    if let Some(t) = v.as_string().filter(|t| !t.trim().is_empty()) {
-                        req.set_header("X-Auth-Token", t.trim());
+                    let (iam, operator) = tokens_of(&v);
+                    if let Some(t) = operator {
+                        // Checked as the console's own settings are (no
+                        // header injection); the error never quotes it.
+                        if t.chars().any(|c| c.is_control() || c == ' ') {
+                            return Err(TransportError::Network(
+                                "the page's tokenProvider gave an operatorToken with spaces or control characters".into(),
+                            ));
+                        }
+                        req.set_header("Authorization", format!("Bearer {t}"));
+                    }
+                    if let Some(t) = iam {
+                        req.set_header("X-Auth-Token", t);
                     }
                 }
                 Err(e) => {
@@ -201,6 +215,25 @@ fn token_transport(token: js_sys::Function) -> Transport {
             inner(req).await
         }) as TransportFuture
     })
+}
+
+/// What a `tokenProvider` (or the `token` property) resolved to: a string
+/// is an IAM token (as before); an object `{ operatorToken?, iamToken? }`
+/// may carry both. Blank values count as absent.
+fn tokens_of(v: &JsValue) -> (Option<String>, Option<String>) {
+    let clean = |s: Option<String>| s.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    if let Some(s) = v.as_string() {
+        return (clean(Some(s)), None);
+    }
+    if !v.is_object() {
+        return (None, None);
+    }
+    let field = |k: &str| {
+        js_sys::Reflect::get(v, &k.into())
+            .ok()
+            .and_then(|f| f.as_string())
+    };
+    (clean(field("iamToken")), clean(field("operatorToken")))
 }
 
 fn detail(execution_id: &str, fields: &[(&str, JsValue)]) -> js_sys::Object {

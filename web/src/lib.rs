@@ -19,6 +19,7 @@ pub mod errors;
 pub mod fmt;
 pub mod list;
 pub mod live;
+pub mod operator;
 mod pages;
 pub mod settings;
 pub mod status;
@@ -28,7 +29,7 @@ pub mod widgets;
 
 use leptos::prelude::*;
 
-pub use list::{ListPage, ListView};
+pub use list::{ListPage, ListView, MineView};
 pub use pages::{OpenPage, SettingsPage, TicketPage};
 
 use crate::settings::Settings;
@@ -85,7 +86,14 @@ impl Theme {
 /// The console.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(RwSignal::new(Settings::load()));
+    let settings = RwSignal::new(Settings::load());
+    provide_context(settings);
+    // Who the gateway says the user is: asked once per client (gateway URL
+    // or tokens), shared by the header, the ticket page and the list.
+    let client = pages::client_memo(settings);
+    provide_context(operator::Operator(operator::fetch_me(Signal::derive(
+        move || client.with(|c| c.as_ref().ok().cloned()),
+    ))));
     let loc = Loc::current();
     provide_context(loc);
     // Both listeners live as long as the page: the app is never unmounted.
@@ -150,7 +158,7 @@ pub fn App() -> impl IntoView {
 ///
 /// The console has three routes and no nested layouts, so this small
 /// History-API router replaces leptos_router, which cost 36 KB of the
-/// 200 KB brotli budget on its own (measured: 231 KB → 195 KB of wasm).
+/// then 200 KB brotli budget on its own (measured: 231 KB → 195 KB of wasm).
 /// Deep links, back/forward and plain `<a href="/…">` links all work: the
 /// click listener turns same-origin link clicks into `pushState`.
 #[derive(Debug, Clone, Copy)]
@@ -206,6 +214,7 @@ fn Shell(children: Children) -> impl IntoView {
             "false".to_owned()
         }
     };
+    let me = expect_context::<operator::Operator>().0;
     let theme = RwSignal::new(Theme::load());
     let toggle = move |_| {
         let t = theme.get_untracked().next();
@@ -233,6 +242,7 @@ fn Shell(children: Children) -> impl IntoView {
                         <a href="/" aria-current=text(move || current("/"))>"Open ticket"</a>
                         <a href="/settings" aria-current=text(move || current("/settings"))>"Settings"</a>
                     </nav>
+                    <operator::OperatorLine me />
                     <button
                         type="button"
                         class="coc-btn coc-btn-small coc-theme-toggle"

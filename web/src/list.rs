@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 
+use coc_core::gateway::{AuditPage, AuditRecord, ListAudit};
 use coc_core::{Execution, ListExecutions, Operation, Page};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -23,10 +24,11 @@ use crate::api::ApiClient;
 use crate::dom::{self, B};
 use crate::fmt;
 use crate::live::{Live, LiveBar, StaleWarning};
+use crate::operator::{MeState, known};
 use crate::pages::{APP, client_memo, settings_problem};
 use crate::settings::Settings;
 use crate::storage::{self, Area};
-use crate::widgets::dynv;
+use crate::widgets::{self, dynv};
 use crate::{Loc, set_title};
 
 /// Tickets per page unless the URL says otherwise.
@@ -66,8 +68,17 @@ pub fn query_pairs(search: &str) -> Vec<(String, String)> {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
             (decode(k), decode(v))
         })
-        .filter(|(k, _)| k != "embed")
+        .filter(|(k, _)| k != "embed" && k != "mine")
         .collect()
+}
+
+/// True on `/executions?mine=1`: the tickets the signed-in operator
+/// operated, from the gateway's audit trail.
+pub fn is_mine(search: &str) -> bool {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .any(|p| p == "mine=1")
 }
 
 /// The filters a URL query describes, with the console's page size when it
@@ -131,10 +142,173 @@ pub fn ListPage() -> impl IntoView {
     let settings = expect_context::<RwSignal<Settings>>();
     let client = client_memo(settings);
     let poll = settings.with_untracked(|s| s.poll_secs);
-    dynv(move || match client.get() {
-        Err(e) => settings_problem(e),
-        Ok(c) => view! { <ListView client=c poll_secs=poll /> }.into_any(),
-    })
+    let loc = expect_context::<Loc>();
+    let me = expect_context::<crate::operator::Operator>().0;
+    let mine = Memo::new(move |_| loc.search.with(|s| is_mine(s)));
+    let embed = move || loc.search.with(|s| s.contains("embed=1"));
+    let current = move |want: bool| if mine.get() == want { "page" } else { "false" }.to_owned();
+    let modes = view! {
+        <nav class="coc-list-modes" aria-label="Which tickets">
+            <a href=widgets::text(move || if embed() { "/executions?embed=1".to_owned() } else { "/executions".to_owned() })
+                aria-current=widgets::text(move || current(false))>"All tickets"</a>
+            <a href=widgets::text(move || if embed() { "/executions?mine=1&embed=1".to_owned() } else { "/executions?mine=1".to_owned() })
+                aria-current=widgets::text(move || current(true))>"Operated by me"</a>
+        </nav>
+    };
+    let body = dynv(move || match (client.get(), mine.get()) {
+        (Err(e), _) => settings_problem(e),
+        (Ok(c), false) => view! { <ListView client=c poll_secs=poll /> }.into_any(),
+        (Ok(c), true) => view! { <MineView client=c me /> }.into_any(),
+    });
+    view! { {modes} {body} }
+}
+
+/// The most recent audit records read for "Operated by me".
+const MINE_RECORDS: u32 = coc_core::gateway::MAX_AUDIT_LIMIT;
+
+/// One ticket in "Operated by me": its newest record of the operator's,
+/// and how many there were.
+fn mine_tickets(page: &AuditPage) -> Vec<(&AuditRecord, usize)> {
+    let mut out: Vec<(&AuditRecord, usize)> = Vec::new();
+    for r in &page.records {
+        // ExecuteDocument records name the ticket they started.
+        let Some(id) = r.execution_id.as_ref().or(r.new_execution_id.as_ref()) else {
+            continue;
+        };
+        let same =
+            |o: &AuditRecord| o.execution_id.as_ref().or(o.new_execution_id.as_ref()) == Some(id);
+        match out.iter_mut().find(|(o, _)| same(o)) {
+            Some((_, n)) => *n += 1,
+            None => out.push((r, 1)),
+        }
+    }
+    out
+}
+
+/// `/executions?mine=1`: the tickets the signed-in operator operated,
+/// newest first, from the gateway's audit trail (`operator` = the name
+/// `/gateway/v1/me` gave). Read on load and on Refresh.
+#[component]
+pub fn MineView(
+    /// How to reach the gateway.
+    #[prop(into)]
+    client: Signal<ApiClient>,
+    /// Who the gateway says the caller is.
+    #[prop(into)]
+    me: Signal<MeState>,
+) -> impl IntoView {
+    let state = RwSignal::new(None::<Result<AuditPage, crate::api::ApiFailure>>);
+    let refresh = RwSignal::new(0u64);
+    let seq = StoredValue::new(0u64);
+    let embed = Signal::derive(move || {
+        use_context::<Loc>().is_some_and(|l| l.search.with(|s| s.contains("embed=1")))
+    });
+    widgets::effect(move || {
+        refresh.track();
+        let c = client.get();
+        let Some(me) = me.with(known) else {
+            state.set(None);
+            return;
+        };
+        let n = seq.get_value() + 1;
+        seq.set_value(n);
+        let op = ListAudit {
+            operator: Some(me.operator.clone()),
+            limit: Some(MINE_RECORDS),
+            ..ListAudit::default()
+        };
+        leptos::task::spawn_local(async move {
+            let r = c.call(&op).await;
+            if !state.is_disposed() && n == seq.get_value() {
+                state.set(Some(r));
+            }
+        });
+    });
+    let body = dom::live_dom("coc-mine-body", move || {
+        use crate::ticket::activity::{note, unavailable};
+        let me = me.get();
+        match (&me, state.get()) {
+            (None, _) => note("loading", "Asking the gateway who you are…"),
+            (Some(Err(e)), _) if e.status() == Some(404) => note(
+                "absent",
+                "This gateway does not know operators (it has no /gateway/v1/me), so it cannot say which tickets you operated.",
+            ),
+            (Some(Err(e)), _) => unavailable(e),
+            (Some(Ok(_)), None) => note("loading", "Loading your operations…"),
+            (Some(Ok(_)), Some(Err(e))) => unavailable(&e),
+            (Some(Ok(who)), Some(Ok(page))) => {
+                let tickets = mine_tickets(&page);
+                if tickets.is_empty() {
+                    return note(
+                        "empty",
+                        &format!("The audit trail holds no operation by {}.", who.operator),
+                    );
+                }
+                let embed = embed.get_untracked();
+                let rows = tickets
+                    .iter()
+                    .map(|(r, count)| {
+                        let id = r
+                            .execution_id
+                            .as_deref()
+                            .or(r.new_execution_id.as_deref())
+                            .unwrap_or_default();
+                        vec![
+                            B::new("a", "coc-mono coc-mine-ticket")
+                                .attr(
+                                    "href",
+                                    &format!(
+                                        "/executions/{}{}",
+                                        String::from(js_sys::encode_uri_component(id)),
+                                        if embed { "?embed=1" } else { "" }
+                                    ),
+                                )
+                                .text(id),
+                            dom::cell(&r.operation),
+                            dom::time(Some(r.at)),
+                            B::new(
+                                "span",
+                                &format!("coc-outcome coc-outcome-{}", r.outcome.as_str()),
+                            )
+                            .attr("data-outcome", r.outcome.as_str())
+                            .text(&crate::ticket::outcome_text(r)),
+                            dom::cell(&fmt::count(*count)),
+                        ]
+                    })
+                    .collect();
+                let mut out = B::new("div", "coc-card coc-list coc-mine").child(dom::table(
+                    "coc-list-table",
+                    "mine",
+                    &["Ticket", "Last operation", "When", "Outcome", "Operations"],
+                    rows,
+                ));
+                if page.next_cursor.is_some() {
+                    out = out.child(note(
+                        "more",
+                        &format!(
+                            "From your {} most recent operations.",
+                            fmt::count(page.records.len())
+                        ),
+                    ));
+                }
+                out
+            }
+        }
+    });
+    let on_click = move |ev: web_sys::MouseEvent| {
+        if dom::action(&ev).as_deref() == Some("mine-refresh") {
+            refresh.update(|r| *r += 1);
+        }
+    };
+    view! {
+        <div class="coc-list-page coc-mine-page" on:click=widgets::click(on_click)>
+            <div class="coc-section-head">
+                <h1>"Tickets I operated"</h1>
+                <button type="button" class="coc-btn coc-btn-small" data-act="mine-refresh">"Refresh"</button>
+            </div>
+            {body}
+        </div>
+    }
 }
 
 /// The ticket list for the page's URL (the [`Loc`] in context).
@@ -157,7 +331,7 @@ pub fn ListView(
     let applied = StoredValue::new(0u64);
 
     // The URL is remembered for the ticket page's way back, and fetched.
-    crate::widgets::effect(move || {
+    widgets::effect(move || {
         let search = loc.search.get();
         if let Ok(op) = parse_query(&search) {
             storage::set(
@@ -169,7 +343,7 @@ pub fn ListView(
         // New filters, new history: an old page's time is not theirs.
         live.reset();
     });
-    crate::widgets::effect(move || {
+    widgets::effect(move || {
         let search = loc.search.get();
         live.refresh.track();
         let c = client.get();
@@ -471,7 +645,7 @@ pub fn ListView(
                 <div on:submit=apply on:change=on_change>{form}</div>
                 <LiveBar live active fast=false settled="No active ticket listed; not polling" />
                 <StaleWarning live />
-                <div on:click=crate::widgets::click(on_click)>{body}</div>
+                <div on:click=widgets::click(on_click)>{body}</div>
             </div>
     }
 }

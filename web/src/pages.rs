@@ -143,6 +143,7 @@ pub fn TicketPage() -> impl IntoView {
     let settings = expect_context::<RwSignal<Settings>>();
     let client = client_memo(settings);
     let poll = settings.with_untracked(|s| s.poll_secs);
+    let me = expect_context::<crate::operator::Operator>().0;
 
     set_title(&format!("{} · {APP}", id.get_untracked()));
     let on_event = Callback::new(move |ev: TicketEvent| match ev {
@@ -189,7 +190,7 @@ pub fn TicketPage() -> impl IntoView {
     dynv(move || match client.get() {
         Ok(c) => view! {
             <p class="coc-back"><a href=back.clone()>"‹ All tickets"</a></p>
-            <TicketView execution_id=id client=c poll_secs=poll on_event />
+            <TicketView execution_id=id client=c poll_secs=poll on_event me />
         }
         .into_any(),
         Err(e) => settings_problem(e),
@@ -306,6 +307,28 @@ pub fn SettingsPage() -> impl IntoView {
                         </label>
                     </div>
                 </fieldset>
+
+                <div class="coc-fieldset coc-operator-token">
+                    <label class="coc-label" for="coc-set-operator-token">"Operator token"</label>
+                    <input
+                        id="coc-set-operator-token"
+                        class="coc-input coc-mono"
+                        type="password"
+                        autocomplete="off"
+                        aria-describedby="coc-set-operator-token-help"
+                        prop:value=text(move || draft.with(|d| d.operator_token.clone()))
+                        on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.operator_token = v.clone()) }
+                    />
+                    <p id="coc-set-operator-token-help" class="coc-muted">
+                        "For a gateway that knows operators by personal token (coc-gateway operators add). Sent as Authorization: Bearer; it says who you are, whatever the authentication above. Leave empty otherwise."
+                    </p>
+                    <label class="coc-check">
+                        <input type="checkbox" name="remember-operator-token"
+                            prop:checked=flag(move || draft.with(|d| d.remember_operator_token))
+                            on:change=move |ev| { let c = event_target_checked(&ev); edit(&|d| d.remember_operator_token = c) } />
+                        <span>"Remember the operator token in this browser (otherwise it is forgotten when the tab closes)"</span>
+                    </label>
+                </div>
 
                 <label class="coc-label" for="coc-set-poll">"Refresh active tickets"</label>
                 <select id="coc-set-poll" class="coc-select"

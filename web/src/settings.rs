@@ -5,6 +5,11 @@
 //! the user asks to remember it, in which case it goes to `localStorage`.
 //! AK/SK is deliberately not offered: a secret key does not belong in a
 //! browser; the gateway signs instead.
+//!
+//! The operator token (a coc-gateway personal token, sent as
+//! `Authorization: Bearer`) is kept by the same rules under its own key and
+//! its own "remember" choice: it says who operates, not how the gateway
+//! reaches COC, so it combines with either authentication mode.
 
 use coc_core::{Auth, Endpoint};
 
@@ -13,6 +18,7 @@ use crate::storage::{self, Area};
 
 const SETTINGS_KEY: &str = "coc.settings";
 const TOKEN_KEY: &str = "coc.token";
+const OPERATOR_TOKEN_KEY: &str = "coc.operator-token";
 
 /// The default polling interval, seconds.
 pub const DEFAULT_POLL_SECS: u32 = 3;
@@ -42,6 +48,11 @@ pub struct Settings {
     pub poll_secs: u32,
     /// The IAM token; stored separately, never with the other settings.
     pub token: String,
+    /// The operator's personal token for a gateway in tokens mode; stored
+    /// separately like the IAM token.
+    pub operator_token: String,
+    /// Keep the operator token across browser restarts.
+    pub remember_operator_token: bool,
 }
 
 impl Default for Settings {
@@ -52,6 +63,8 @@ impl Default for Settings {
             remember_token: false,
             poll_secs: DEFAULT_POLL_SECS,
             token: String::new(),
+            operator_token: String::new(),
+            remember_operator_token: false,
         }
     }
 }
@@ -68,16 +81,14 @@ impl Settings {
                 Some(("gateway_url", v)) => s.gateway_url = v.to_owned(),
                 Some(("auth", "token")) => s.auth = AuthMode::Token,
                 Some(("remember_token", v)) => s.remember_token = v == "true",
+                Some(("remember_operator_token", v)) => s.remember_operator_token = v == "true",
                 Some(("poll_secs", v)) => s.poll_secs = v.parse().unwrap_or(DEFAULT_POLL_SECS),
                 _ => {}
             }
         }
-        let area = if s.remember_token {
-            Area::Local
-        } else {
-            Area::Session
-        };
-        s.token = storage::get(area, TOKEN_KEY).unwrap_or_default();
+        s.token = storage::get(area(s.remember_token), TOKEN_KEY).unwrap_or_default();
+        s.operator_token =
+            storage::get(area(s.remember_operator_token), OPERATOR_TOKEN_KEY).unwrap_or_default();
         if !POLL_CHOICES.contains(&s.poll_secs) {
             s.poll_secs = DEFAULT_POLL_SECS;
         }
@@ -95,23 +106,20 @@ impl Settings {
             Area::Local,
             SETTINGS_KEY,
             &format!(
-                "gateway_url={}\nauth={auth}\nremember_token={}\npoll_secs={}",
+                "gateway_url={}\nauth={auth}\nremember_token={}\nremember_operator_token={}\npoll_secs={}",
                 storage::field(&self.gateway_url),
                 self.remember_token,
+                self.remember_operator_token,
                 self.poll_secs
             ),
         );
-        let (keep, drop) = if self.remember_token {
-            (Area::Local, Area::Session)
-        } else {
-            (Area::Session, Area::Local)
-        };
-        storage::remove(drop, TOKEN_KEY);
-        if self.auth == AuthMode::Token && !self.token.is_empty() {
-            storage::set(keep, TOKEN_KEY, &self.token);
-        } else {
-            storage::remove(keep, TOKEN_KEY);
-        }
+        let iam = (self.auth == AuthMode::Token).then_some(self.token.as_str());
+        keep_secret(TOKEN_KEY, iam, self.remember_token);
+        keep_secret(
+            OPERATOR_TOKEN_KEY,
+            Some(self.operator_token.trim()),
+            self.remember_operator_token,
+        );
     }
 
     /// The gateway URL in effect.
@@ -129,11 +137,26 @@ impl Settings {
             AuthMode::Gateway => Auth::None,
             AuthMode::Token => Auth::Token(self.token.clone()),
         };
-        Endpoint::new(&self.effective_url(), auth)
+        Endpoint::new(&self.effective_url(), auth)?.with_operator_token(&self.operator_token)
     }
 
     /// A client for these settings.
     pub fn client(&self) -> Result<ApiClient, coc_core::Error> {
         self.endpoint().map(ApiClient::new)
+    }
+}
+
+fn area(remember: bool) -> Area {
+    if remember { Area::Local } else { Area::Session }
+}
+
+/// Stores a token in the area `remember` picks and removes it from the
+/// other one (unticking "remember" must not leave a copy behind); `None`
+/// or empty removes it from both.
+fn keep_secret(key: &str, value: Option<&str>, remember: bool) {
+    storage::remove(area(!remember), key);
+    match value.filter(|v| !v.is_empty()) {
+        Some(v) => storage::set(area(remember), key, v),
+        None => storage::remove(area(remember), key),
     }
 }

@@ -51,6 +51,42 @@ pub fn field(s: &str) -> String {
     s.replace(['\t', '\n', '\r'], " ")
 }
 
+/// A field that must survive the line format exactly (a reason may hold
+/// line breaks and tabs): `\\`, `\n`, `\t` and `\r` escaped.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The inverse of [`escape`].
+pub fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
 fn opt(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
 }
@@ -133,6 +169,8 @@ pub struct PendingOp {
     pub accepted_at: f64,
     /// The service's request id, for the audit trail.
     pub request_id: Option<String>,
+    /// The reason sent with it, as the operator typed it.
+    pub reason: Option<String>,
 }
 
 /// How long the console waits for a ticket to reflect an operation before it
@@ -170,6 +208,7 @@ pub fn load_pending(id: &str, now: f64) -> Option<PendingOp> {
         from_update: f.next().and_then(|t| t.parse().ok()),
         accepted_at: f.next()?.parse::<i64>().ok()? as f64,
         request_id: f.next().and_then(opt),
+        reason: f.next().map(unescape).as_deref().and_then(opt),
     };
     if p.expired(now) {
         clear_pending(id);
@@ -182,12 +221,13 @@ pub fn load_pending(id: &str, now: f64) -> Option<PendingOp> {
 /// Saves a pending operation so that it survives a reload.
 pub fn save_pending(id: &str, p: &PendingOp) {
     let line = format!(
-        "{}\t{}\t{}\t{}\t{}",
+        "{}\t{}\t{}\t{}\t{}\t{}",
         p.op.as_str(),
         field(p.from_status.as_deref().unwrap_or_default()),
         p.from_update.map(|t| t.to_string()).unwrap_or_default(),
         p.accepted_at as i64,
-        field(p.request_id.as_deref().unwrap_or_default())
+        field(p.request_id.as_deref().unwrap_or_default()),
+        escape(p.reason.as_deref().unwrap_or_default())
     );
     set(Area::Session, &pending_key(id), &line);
 }

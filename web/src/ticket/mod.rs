@@ -14,6 +14,7 @@
 //! with its steps and instances. (Not a `LocalResource` and an `Action`:
 //! the same behaviour cost several KB more of the size budget.)
 
+pub(crate) mod activity;
 mod fields;
 mod ops;
 mod raw;
@@ -26,8 +27,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use coc_core::{Execution, ExecutionStatus, GetExecution, OperateExecution, OperateType, Operated};
 use leptos::prelude::*;
 
+pub use activity::{ActivityPanel, outcome_text};
 pub use fields::{TicketInfo, TicketSummary, TimeText};
-pub use ops::{ConfirmDialog, OperationsPanel};
+pub use ops::{ConfirmDialog, Intent, OperationsPanel, check_reason};
 pub use raw::RawJson;
 pub use targets::{PAGE_SIZE, TargetsPanel};
 pub use timeline::{
@@ -40,6 +42,7 @@ use crate::api::{ApiClient, ApiFailure};
 use crate::dom::{self, B};
 use crate::fmt;
 use crate::live::{self, Live, LiveBar, StaleWarning};
+use crate::operator::{MeState, fetch_me};
 use crate::status::status_label;
 use crate::storage::{self, PendingOp};
 use crate::widgets::{dynv, text};
@@ -127,7 +130,16 @@ pub fn TicketView(
     /// Whether the view is visible; defaults to the document's visibility.
     #[prop(optional, into)]
     visible: Option<Signal<bool>>,
+    /// Who the gateway says the caller is, when the host already asked
+    /// (the console's header does); otherwise the view asks itself, once
+    /// per client.
+    #[prop(optional, into)]
+    me: Option<Signal<MeState>>,
 ) -> impl IntoView {
+    let me = me.unwrap_or_else(|| fetch_me(Signal::derive(move || Some(client.get()))).into());
+    // Bumped after each operation this view sends: the Activity panel reads
+    // the trail again then, not on every poll.
+    let activity = RwSignal::new(0u64);
     let uid = format!("coc{}", NEXT_UID.fetch_add(1, Ordering::Relaxed));
     let emit = move |ev: TicketEvent| {
         if let Some(cb) = on_event {
@@ -263,7 +275,7 @@ pub fn TicketView(
 
     // One click, one request: the lock is taken synchronously, before the
     // request exists, and released only by the answer.
-    let on_operate = Callback::new(move |op: OperateType| {
+    let on_operate = Callback::new(move |(op, reason): Intent| {
         if busy.get_untracked().is_some() {
             return;
         }
@@ -272,8 +284,9 @@ pub fn TicketView(
         notice.set(None);
         let (c, id) = (client.get_untracked(), execution_id.get_untracked());
         leptos::task::spawn_local(async move {
+            let reason_text = reason.as_ref().map(|r| r.as_str().to_owned());
             let result = match OperateExecution::new(&id, op) {
-                Ok(req) => c.call(&req).await,
+                Ok(req) => c.call(&req.with_reason(reason)).await,
                 Err(e) => Err(ApiFailure::Core(e)),
             };
             if busy.is_disposed() {
@@ -296,6 +309,7 @@ pub fn TicketView(
                         from_update,
                         accepted_at: js_sys::Date::now(),
                         request_id: request_id.clone(),
+                        reason: reason_text,
                     };
                     storage::save_pending(&id, &p);
                     pending.set(Some(p));
@@ -318,8 +332,10 @@ pub fn TicketView(
                     });
                 }
             }
-            // Whatever the answer, the ticket is fetched again at once.
+            // Whatever the answer, the ticket is fetched again at once, and
+            // the trail, which now holds this attempt (refused ones too).
             live.bump();
+            activity.update(|a| *a += 1);
         });
     });
 
@@ -340,7 +356,8 @@ pub fn TicketView(
                     </div>
                     <div class="coc-area-side">
                         <Notices notice op_error pending />
-                        <OperationsPanel ticket busy pending on_operate uid=uid.clone() timeline />
+                        <OperationsPanel ticket busy pending on_operate uid=uid.clone() timeline me />
+                        <ActivityPanel execution_id client refresh=activity />
                     </div>
                     <div class="coc-area-rest">
                         <TimelinePanel timeline uid />
@@ -458,9 +475,13 @@ fn Notices(
                 "coc-banner-info",
                 "pending",
                 &format!(
-                    "{} was accepted at {}; waiting for the ticket to show it…",
+                    "{} was accepted at {}{}; waiting for the ticket to show it…",
                     p.op.as_str(),
-                    fmt::local(p.accepted_at as i64)
+                    fmt::local(p.accepted_at as i64),
+                    p.reason
+                        .as_deref()
+                        .map(|r| format!(" (reason: {r})"))
+                        .unwrap_or_default()
                 ),
             ));
         }

@@ -1,12 +1,22 @@
 //! The four operations as buttons, offered per `coc_core::advise`, and the
 //! confirmation dialog for the destructive ones.
 //!
+//! When the gateway says who the caller is ([`MeState`]), a button the
+//! caller may not use is disabled with the gateway's refusal beside the
+//! status guidance (both when both apply), and the operator gives a reason:
+//! in the dialog for SKIP_BATCH and TERMINATE, in the panel's reason field
+//! for RESUME and RETRY; mandatory for the operations the gateway lists in
+//! `require_reason`. Without an answer from `/gateway/v1/me` (an older
+//! gateway) the console offers what the status allows and the gateway
+//! decides.
+//!
 //! A button that is not offered stays focusable (`aria-disabled`, not
 //! `disabled`) so that keyboard and screen-reader users can reach the reason,
 //! which is also its tooltip and visible text.
 
 use std::sync::Arc;
 
+use coc_core::gateway::{MAX_REASON_CHARS, Me, Permission, Reason};
 use coc_core::{Execution, OperateType, advise, advise_one};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -14,6 +24,7 @@ use wasm_bindgen::JsCast;
 use super::timeline::Timeline;
 use crate::dom::active_element;
 use crate::fmt;
+use crate::operator::{MeState, known};
 use crate::status::status_label;
 use crate::storage::PendingOp;
 use crate::widgets::{dynv, flag, text};
@@ -39,6 +50,39 @@ fn lock_reason(
     }
 }
 
+/// What a confirmed intent sends: the operation and the operator's reason.
+pub type Intent = (OperateType, Option<Reason>);
+
+/// The reason as typed: `Ok(None)` when empty (and not required), the
+/// validated reason, or what is wrong with it (for the note under the field).
+pub fn check_reason(
+    me: Option<&Me>,
+    op: OperateType,
+    typed: &str,
+) -> Result<Option<Reason>, String> {
+    if typed.trim().is_empty() {
+        return match me {
+            Some(me) if me.reason_required(op) => Err(format!(
+                "This gateway requires a reason for {}: say why, for the audit trail.",
+                op.as_str()
+            )),
+            _ => Ok(None),
+        };
+    }
+    Reason::parse(typed).map(Some).map_err(|e| match e {
+        coc_core::Error::InvalidArgument { reason, .. } => format!("The reason {reason}."),
+        e => e.to_string(),
+    })
+}
+
+/// "12 / 500 characters".
+fn reason_count(typed: &str) -> String {
+    format!(
+        "{} / {MAX_REASON_CHARS} characters",
+        typed.trim().chars().count()
+    )
+}
+
 /// The operations panel.
 #[component]
 pub fn OperationsPanel(
@@ -48,15 +92,22 @@ pub fn OperationsPanel(
     busy: Signal<Option<OperateType>>,
     #[prop(into)] pending: Signal<Option<PendingOp>>,
     /// Called once per confirmed intent.
-    on_operate: Callback<OperateType>,
+    on_operate: Callback<Intent>,
     /// Prefix for element ids, unique per ticket view.
     uid: String,
     /// What TERMINATE and SKIP_BATCH would hit, when known.
     #[prop(optional)]
     timeline: Option<Timeline>,
+    /// Who the gateway says the caller is; absent: nobody asked.
+    #[prop(optional, into)]
+    me: Option<Signal<MeState>>,
 ) -> impl IntoView {
     let dialog_op = RwSignal::new(None::<OperateType>);
     let advice = Memo::new(move |_| ticket.with(|t| advise(t)));
+    let me_now = move || me.and_then(|m| m.with(known));
+    // The reason for RESUME and RETRY, which have no dialog.
+    let quick_reason = RwSignal::new(String::new());
+    let reason_id = format!("{uid}-reason");
 
     let buttons = dynv(move || {
         advice
@@ -70,9 +121,23 @@ pub fn OperationsPanel(
                 // Why the button is not offered now; empty when it is. (A
                 // string rather than an Option: a Memo type the console
                 // already has, and each new one costs wasm.)
+                // Every reason that applies, each a sentence: the status
+                // guidance, the gateway's refusal, the lock, and for RESUME
+                // and RETRY a reason that is missing or invalid.
                 let why = Memo::new(move |_| {
+                    let me = me_now();
                     let lock = pending.with(|p| lock_reason(busy.get(), p.as_ref(), op));
-                    a.not_offered.clone().or(lock).unwrap_or_default()
+                    let refusal = me.as_ref().and_then(|m| m.refusal(Permission::Operate(op)));
+                    let reason = if op.is_destructive() || refusal.is_some() {
+                        None
+                    } else {
+                        quick_reason.with(|r| check_reason(me.as_deref(), op, r).err())
+                    };
+                    [a.not_offered.clone(), refusal, lock, reason]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 });
                 let on_click = move |_| {
                     if !why.with_untracked(String::is_empty) {
@@ -81,7 +146,12 @@ pub fn OperationsPanel(
                     if op.is_destructive() {
                         dialog_op.set(Some(op));
                     } else {
-                        on_operate.run(op);
+                        let me = me_now();
+                        let typed = quick_reason.get_untracked();
+                        if let Ok(reason) = check_reason(me.as_deref(), op, &typed) {
+                            quick_reason.set(String::new());
+                            on_operate.run((op, reason));
+                        }
                     }
                 };
                 let class = match op {
@@ -120,18 +190,58 @@ pub fn OperationsPanel(
             .into_any()
     });
 
+    // Shown once the gateway said who the caller is: that gateway records
+    // reasons. Only for an operation the caller may send.
+    let quick_label = move || {
+        let me = me_now()?;
+        let ops: Vec<OperateType> = [OperateType::Resume, OperateType::Retry]
+            .into_iter()
+            .filter(|op| me.may(Permission::Operate(*op)))
+            .collect();
+        if ops.is_empty() {
+            return None;
+        }
+        let names: Vec<&str> = ops.iter().map(|o| o.as_str()).collect();
+        let required: Vec<&str> = ops
+            .iter()
+            .filter(|o| me.reason_required(**o))
+            .map(|o| o.as_str())
+            .collect();
+        Some(if required.is_empty() {
+            format!("Reason for {} (optional)", names.join(" or "))
+        } else {
+            format!(
+                "Reason for {} (required for {})",
+                names.join(" or "),
+                required.join(" and ")
+            )
+        })
+    };
+    let reason_id2 = reason_id.clone();
     view! {
         <section class="coc-card coc-ops" aria-label="Operations">
             <h3>"Operations"</h3>
             <div class="coc-op-list">{buttons}</div>
-            <ConfirmDialog ticket dialog_op on_confirm=on_operate timeline=timeline />
+            <div class="coc-quick-reason" hidden=flag(move || quick_label().is_none())>
+                <label class="coc-label" for=reason_id.clone()>{text(move || quick_label().unwrap_or_default())}</label>
+                <textarea
+                    id=reason_id2
+                    class="coc-input coc-reason-input"
+                    data-role="quick-reason"
+                    rows="2"
+                    prop:value=text(move || quick_reason.get())
+                    on:input=move |ev| quick_reason.set(event_target_value(&ev))
+                ></textarea>
+                <p class="coc-muted coc-reason-count">{text(move || quick_reason.with(|r| reason_count(r)))}</p>
+            </div>
+            <ConfirmDialog ticket dialog_op on_confirm=on_operate timeline=timeline me />
         </section>
     }
 }
 
 fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
     let Ok(list) = root.query_selector_all(
-        "button:not([disabled]), input:not([disabled]), a[href], [tabindex]:not([tabindex=\"-1\"])",
+        "button:not([disabled]), input:not([disabled]), textarea:not([disabled]), a[href], [tabindex]:not([tabindex=\"-1\"])",
     ) else {
         return Vec::new();
     };
@@ -144,18 +254,32 @@ fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
 /// The confirmation for TERMINATE and SKIP_BATCH: a modal `<dialog>` that
 /// names the ticket and the consequence, with the blast radius when known
 /// (instances still running; the batch skipped and what it leaves unrun).
-/// TERMINATE also wants the id typed.
+/// TERMINATE also wants the id typed. The reason field is mandatory when
+/// the gateway requires a reason for the operation.
 #[component]
 pub fn ConfirmDialog(
     #[prop(into)] ticket: Signal<Arc<Execution>>,
     dialog_op: RwSignal<Option<OperateType>>,
-    on_confirm: Callback<OperateType>,
+    on_confirm: Callback<Intent>,
     /// What TERMINATE and SKIP_BATCH would hit, when known.
     #[prop(default = None)]
     timeline: Option<Timeline>,
+    /// Who the gateway says the caller is.
+    #[prop(default = None)]
+    me: Option<Signal<MeState>>,
 ) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let typed = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let me_now = move || me.and_then(|m| m.with(known));
+    let checked_reason = move || {
+        let op = dialog_op.get()?;
+        Some(reason.with(|r| check_reason(me_now().as_deref(), op, r)))
+    };
+    let reason_problem = move || match checked_reason() {
+        Some(Err(e)) => e,
+        _ => String::new(),
+    };
     let id = move || ticket.with(|t| t.execution_id.clone().unwrap_or_default());
     let job = move || ticket.with(|t| t.document_name.clone().unwrap_or_default());
 
@@ -166,6 +290,7 @@ pub fn ConfirmDialog(
         match want {
             Some(op) if !d.open() => {
                 typed.set(String::new());
+                reason.set(String::new());
                 let _ = d.show_modal();
                 // Focus the safe choice: the id field for TERMINATE, Cancel otherwise.
                 let d2 = d.clone();
@@ -194,8 +319,11 @@ pub fn ConfirmDialog(
             .map(|op| ticket.with(|t| advise_one(t, op)))
             .and_then(|a| a.not_offered)
     };
-    let can_confirm =
-        move || still_offered().is_none() && (!needs_typing() || typed.with(|t| t.trim() == id()));
+    let can_confirm = move || {
+        still_offered().is_none()
+            && (!needs_typing() || typed.with(|t| t.trim() == id()))
+            && matches!(checked_reason(), Some(Ok(_)))
+    };
     let confirm = move |_| {
         // Take the op out first: a second click finds nothing to send.
         let Some(op) = dialog_op.get_untracked() else {
@@ -204,8 +332,17 @@ pub fn ConfirmDialog(
         if !can_confirm() {
             return;
         }
+        let Some(Ok(why)) = untrack(checked_reason) else {
+            return;
+        };
         dialog_op.set(None);
-        on_confirm.run(op);
+        on_confirm.run((op, why));
+    };
+    let reason_label = move || match dialog_op.get() {
+        Some(op) if me_now().is_some_and(|m| m.reason_required(op)) => {
+            "Reason (required; recorded in the gateway's audit trail)"
+        }
+        _ => "Reason (optional; recorded in the gateway's audit trail)",
     };
     let cancel = move |_| dialog_op.set(None);
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
@@ -331,6 +468,23 @@ pub fn ConfirmDialog(
             } else {
                 ().into_any()
             })}
+            <label class="coc-reason-label">
+                <span>{text(move || reason_label().to_owned())}</span>
+                <textarea
+                    class="coc-input coc-reason-input"
+                    data-role="reason"
+                    rows="3"
+                    aria-invalid=text(move || (!reason_problem().is_empty() && !reason.with(|r| r.trim().is_empty())).to_string())
+                    prop:value=text(move || reason.get())
+                    on:input=move |ev| reason.set(event_target_value(&ev))
+                ></textarea>
+            </label>
+            <p class="coc-reason-note" data-role="reason-note" aria-live="polite">
+                {text(move || {
+                    let p = reason_problem();
+                    if p.is_empty() { reason.with(|r| reason_count(r)) } else { p }
+                })}
+            </p>
             <div class="coc-dialog-buttons">
                 <button type="button" class="coc-btn coc-dialog-cancel" on:click=crate::widgets::click(cancel)>"Cancel"</button>
                 <button
