@@ -122,6 +122,15 @@ async fn help_explains_every_flag_and_the_environment() {
         "HUAWEICLOUD_SDK_SK",
         "HUAWEICLOUD_SDK_SECURITY_TOKEN",
         "coc-gateway listening on <URL> (<mode>)",
+        "--operators",
+        "--local-operator",
+        "--trusted-proxy",
+        "--operators-file",
+        "COC_GATEWAY_OPERATORS_FILE",
+        "--policy",
+        "--require-reason",
+        "--audit-db",
+        "--audit-retention-days",
     ] {
         assert!(
             help.contains(needle),
@@ -220,7 +229,37 @@ async fn start_line_in_forwarding_mode_and_env_configuration() {
 
 #[tokio::test]
 async fn bad_configuration_fails_fast_with_a_message() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 13] = [
+        // Fail closed: reachable from other machines needs a real mode.
+        (&["--host", "0.0.0.0"], "--operators tokens"),
+        (
+            &[
+                "--host",
+                "0.0.0.0",
+                "--upstream",
+                "http://127.0.0.1:9",
+                "--operators",
+                "local",
+            ],
+            "--operators proxy",
+        ),
+        (&["--operators", "proxy"], "--trusted-proxy"),
+        (
+            &["--operators", "proxy", "--trusted-proxy", "10.0.0.0/33"],
+            "10.0.0.0/33",
+        ),
+        (
+            &[
+                "--operators",
+                "tokens",
+                "--operators-file",
+                "/nonexistent/ops.toml",
+            ],
+            "operators add",
+        ),
+        (&["--policy", "/nonexistent/policy.toml"], "policy.toml"),
+        (&["--require-reason", "DELETE"], "RESUME, TERMINATE"),
+        (&["--audit-db", "mysql://u:hunter2@h/db"], "sqlite://PATH"),
         (&["--auth", "aksk"], "HUAWEICLOUD_SDK_AK"),
         (&["--static-dir", "/nonexistent/dist"], "index.html"),
         (&["--allow-origin", "*"], "wildcard"),
@@ -239,6 +278,12 @@ async fn bad_configuration_fails_fast_with_a_message() {
         assert!(err.contains(needle), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?} printed a start line");
     }
+    // The password of an unusable database URL is never repeated.
+    let out = command(&["--port", "0", "--audit-db", "mysql://u:hunter2@h/db"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("hunter2"));
     // Only one of AK and SK.
     let mut cmd = command(&["--port", "0", "--upstream", "http://127.0.0.1:9"]);
     cmd.env("HUAWEICLOUD_SDK_AK", AK);
@@ -365,4 +410,76 @@ async fn logs_never_contain_secrets_or_tokens_text() {
 #[tokio::test]
 async fn logs_never_contain_secrets_or_tokens_json() {
     exercise_logging("json").await;
+}
+
+#[tokio::test]
+async fn operators_add_list_and_revoke_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ops.toml");
+    let file_arg = file.to_str().unwrap();
+    let run = |args: Vec<&str>| {
+        let mut all = vec!["operators"];
+        all.extend(args);
+        all.extend(["--operators-file", file_arg]);
+        let mut cmd = command(&all);
+        async move { cmd.output().await.unwrap() }
+    };
+    let out = run(vec!["add", "ana", "--role", "operator"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let token = stdout.lines().last().unwrap().to_owned();
+    assert!(
+        token.starts_with("cocpat_") && !token.contains(' '),
+        "{stdout}"
+    );
+    let stored = std::fs::read_to_string(&file).unwrap();
+    assert!(!stored.contains(&token) && !stored.contains(token.rsplit('_').next().unwrap()));
+
+    let out = run(vec!["add", "ana", "--role", "admin"]).await;
+    assert!(!out.status.success(), "a second ana was added");
+    let out = run(vec!["add", "bob", "--role", "root"]).await;
+    assert!(String::from_utf8_lossy(&out.stderr).contains("viewer, operator or admin"));
+
+    let out = run(vec!["list"]).await;
+    let listed = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        listed.contains("ana") && listed.contains("operator"),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains(token.rsplit('_').next().unwrap()),
+        "{listed}"
+    );
+
+    let s = start(command(&[
+        "--port",
+        "0",
+        "--sim-manual-clock",
+        "--operators",
+        "tokens",
+        "--operators-file",
+        file_arg,
+    ]))
+    .await;
+    let me = |t: String| {
+        let url = format!("{}/gateway/v1/me", s.url);
+        async move { client().get(url).bearer_auth(t).send().await.unwrap() }
+    };
+    let r = me(token.clone()).await;
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["operator"], "ana");
+    assert_eq!(body["roles"], serde_json::json!(["operator"]));
+
+    let out = run(vec!["revoke", "ana"]).await;
+    assert!(out.status.success());
+    assert_eq!(me(token).await.status(), 401, "a revoked token still works");
+    let out = run(vec!["revoke", "ana"]).await;
+    assert!(!out.status.success());
+    let (_, log) = stop(s).await;
+    assert!(!log.contains("cocpat_"), "a token reached the log: {log}");
 }

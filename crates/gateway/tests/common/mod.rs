@@ -8,6 +8,8 @@
     clippy::type_complexity
 )]
 
+pub mod pg;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

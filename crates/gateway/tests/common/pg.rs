@@ -130,7 +130,10 @@ impl Postgres {
         );
         let t = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(t.elapsed() < Duration::from_secs(20), "postgres did not start");
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "postgres did not start"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
