@@ -3,7 +3,7 @@
 //! store that goes down (operations 503, reads go on), and a gateway killed
 //! with SIGKILL between intent and outcome.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod common;
 
