@@ -25,6 +25,7 @@ use bytes::Bytes;
 use coc_core::{
     Auth, Endpoint, ExecuteDocument, ExecuteDocumentBody, Execution, ExecutionStatus, GetExecution,
     HttpResponse, Method, OperateExecution, OperateType, Operation, UnixTime,
+    gateway::{AuditPage, ListAudit, Reason},
 };
 use fantoccini::{Client, ClientBuilder, Locator};
 use http_body_util::{BodyExt as _, Full};
@@ -82,7 +83,8 @@ pub fn test_env() -> Result<TestEnv> {
                 p.display()
             );
         }
-        Ok(p)
+        // Absolute: the gateway runs in a temporary working directory.
+        std::fs::canonicalize(&p).with_context(|| format!("{name}={}", p.display()))
     };
     let env = TestEnv {
         gateway_bin: get("COC_GATEWAY_BIN")?,
@@ -195,6 +197,88 @@ impl Http {
     }
 }
 
+static TMP_N: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh temporary directory, removed when dropped.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// `$TMPDIR/coc-e2e-<what>-<pid>-<n>`, created empty.
+    pub fn new(what: &str) -> Result<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "coc-e2e-{what}-{}-{}",
+            std::process::id(),
+            TMP_N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// An operators file for a gateway in `--operators tokens`, filled through
+/// the gateway's own CLI (`coc-gateway operators add`).
+#[derive(Debug)]
+pub struct Operators {
+    dir: TempDir,
+}
+
+impl Operators {
+    /// An empty operators file in a fresh directory.
+    pub fn new() -> Result<Self> {
+        Ok(Self {
+            dir: TempDir::new("operators")?,
+        })
+    }
+
+    /// The file.
+    pub fn file(&self) -> PathBuf {
+        self.dir.0.join("operators.toml")
+    }
+
+    /// The gateway flags that use this file in tokens mode.
+    pub fn flags(&self) -> Vec<String> {
+        vec![
+            "--operators".into(),
+            "tokens".into(),
+            "--operators-file".into(),
+            self.file().display().to_string(),
+        ]
+    }
+
+    /// Adds an operator with `role`; returns the token the CLI printed
+    /// alone on the last line of its output.
+    pub async fn add(&self, env: &TestEnv, name: &str, role: &str) -> Result<String> {
+        let out = Command::new(&env.gateway_bin)
+            .args(["operators", "add", name, "--role", role, "--operators-file"])
+            .arg(self.file())
+            .output()
+            .await
+            .context("running coc-gateway operators add")?;
+        if !out.status.success() {
+            bail!(
+                "coc-gateway operators add {name} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let stdout = String::from_utf8(out.stdout).context("operators add: not UTF-8")?;
+        stdout
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(str::to_owned)
+            .context("operators add printed no token")
+    }
+}
+
 /// A gateway process in simulator mode with a manual clock.
 #[derive(Debug)]
 pub struct Gateway {
@@ -203,6 +287,10 @@ pub struct Gateway {
     pub url: String,
     http: Http,
     endpoint: Endpoint,
+    /// The operator token the harness's own calls carry, if any.
+    token: Option<String>,
+    /// This gateway's audit store (a fresh SQLite file per start).
+    _tmp: TempDir,
 }
 
 impl Gateway {
@@ -212,11 +300,23 @@ impl Gateway {
     }
 
     /// Starts a gateway with extra flags (e.g. `--sim-start-ms`).
+    ///
+    /// Each start gets its own audit store, a fresh SQLite file in a
+    /// temporary directory, so that no test sees another's records (unless
+    /// `extra` names one with `--audit-db`).
     pub async fn start_with(env: &TestEnv, extra: &[&str]) -> Result<Self> {
-        let mut child = Command::new(&env.gateway_bin)
-            .args(["--port", "0", "--sim-manual-clock", "--log-level", "warn"])
+        let tmp = TempDir::new("gateway")?;
+        let mut cmd = Command::new(&env.gateway_bin);
+        cmd.args(["--port", "0", "--sim-manual-clock", "--log-level", "warn"])
             .arg("--static-dir")
-            .arg(&env.dist_dir)
+            .arg(&env.dist_dir);
+        if !extra.iter().any(|a| a.starts_with("--audit-db")) {
+            cmd.arg("--audit-db")
+                .arg(format!("sqlite://{}", tmp.0.join("audit.sqlite").display()));
+        }
+        // The working directory too, so nothing lands in the checkout.
+        let mut child = cmd
+            .current_dir(&tmp.0)
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -245,7 +345,30 @@ impl Gateway {
             url,
             http: Http::default(),
             endpoint,
+            token: None,
+            _tmp: tmp,
         })
+    }
+
+    /// Makes the harness's own calls (API, audit, control routes) carry
+    /// this operator token, for a gateway in tokens mode.
+    pub fn set_operator_token(&mut self, token: &str) -> Result<()> {
+        self.endpoint = self.endpoint.clone().with_operator_token(token)?;
+        self.token = Some(token.to_owned());
+        Ok(())
+    }
+
+    fn auth_headers(&self) -> Vec<(String, String)> {
+        self.token
+            .iter()
+            .map(|t| ("authorization".to_owned(), format!("Bearer {t}")))
+            .collect()
+    }
+
+    /// This ticket's audit records, newest first (`GET /gateway/v1/audit`).
+    pub async fn audit(&self, id: &str) -> Result<AuditPage> {
+        let op = ListAudit::for_execution(coc_core::ExecutionId::parse(id)?);
+        Ok(self.call(&op).await??)
     }
 
     /// Kills the gateway (the "gateway stopped mid-session" case).
@@ -260,18 +383,25 @@ impl Gateway {
     pub async fn get_json(&self, path: &str) -> Result<Value> {
         let r = self
             .http
-            .send("GET", &format!("{}{path}", self.url), &[], Vec::new())
+            .send(
+                "GET",
+                &format!("{}{path}", self.url),
+                &self.auth_headers(),
+                Vec::new(),
+            )
             .await?;
         r.json()
     }
 
     /// POST JSON to a control route.
     pub async fn post_json(&self, path: &str, body: &Value) -> Result<Reply> {
+        let mut headers = self.auth_headers();
+        headers.push(("content-type".into(), "application/json".into()));
         self.http
             .send(
                 "POST",
                 &format!("{}{path}", self.url),
-                &[("content-type".into(), "application/json".into())],
+                &headers,
                 body.to_string().into_bytes(),
             )
             .await
@@ -333,9 +463,13 @@ impl Gateway {
         Ok(self.call(&GetExecution::new(id)?).await??)
     }
 
-    /// OperateExecution through the gateway, behind the page's back.
+    /// OperateExecution through the gateway, behind the page's back, with
+    /// a reason (the gateway requires one for TERMINATE and SKIP_BATCH by
+    /// default).
     pub async fn operate(&self, id: &str, op: OperateType) -> Result<()> {
-        self.call(&OperateExecution::new(id, op)?).await??;
+        let reason = Reason::parse("sent by the full-stack tests behind the page's back")?;
+        self.call(&OperateExecution::new(id, op)?.with_reason(Some(reason)))
+            .await??;
         Ok(())
     }
 

@@ -291,6 +291,22 @@ async fn terminate_a_running_ticket_through_the_dialog_until_cancelled() -> Resu
                 .is_some()
         );
         input.send_keys(&id).await?;
+        // The gateway requires a reason for TERMINATE (its default): the
+        // id alone does not unlock the button.
+        ensure!(
+            br.find("dialog .coc-dialog-confirm")
+                .await?
+                .attr("disabled")
+                .await?
+                .is_some(),
+            "confirm waits for the reason"
+        );
+        br.wait_text("dialog [data-role=reason-note]", "requires a reason")
+            .await?;
+        br.find("dialog [data-role=reason]")
+            .await?
+            .send_keys("stuck for an hour, see INC-42")
+            .await?;
         br.click("dialog .coc-dialog-confirm").await?;
         br.wait_text("[data-role=notice]", "TERMINATE").await?;
         wait_status(br, "Cancelling").await?;
@@ -388,6 +404,10 @@ async fn skip_batch_on_a_batch_ticket() -> Result<()> {
             active_class(br).await?.contains("coc-dialog-cancel"),
             "focus starts on Cancel"
         );
+        br.find("dialog [data-role=reason]")
+            .await?
+            .send_keys("batch 1 hosts are drained")
+            .await?;
         br.click("dialog .coc-dialog-confirm").await?;
         br.wait_text("[data-role=notice]", "SKIP_BATCH").await?;
         let log = wait_for("the operation log", Duration::from_secs(5), || async {
@@ -420,6 +440,7 @@ async fn a_refused_operation_shows_code_message_and_request_id() -> Result<()> {
 
         br.click(&op_button(OperateType::Terminate)).await?;
         br.find("dialog .coc-confirm-input").await?.send_keys(&id).await?;
+        br.find("dialog [data-role=reason]").await?.send_keys("stale page on purpose").await?;
         br.click("dialog .coc-dialog-confirm").await?;
         br.find("[data-role=op-error]").await?;
         let log = ops_log(gw, &id).await?;

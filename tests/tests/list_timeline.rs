@@ -404,6 +404,10 @@ async fn skip_batch_names_the_batch_and_count_then_the_next_batch_runs() -> Resu
             )) && text.contains("goes on with batch 2"),
             "{text}"
         );
+        br.find("dialog [data-role=reason]")
+            .await?
+            .send_keys("batch 1 checked by hand")
+            .await?;
         br.click("dialog .coc-dialog-confirm").await?;
         br.wait_text("[data-role=notice]", "SKIP_BATCH").await?;
         let log = gw.operations(&id).await?;

@@ -378,6 +378,11 @@ async fn a_portal_on_another_origin_shows_and_operates_a_ticket() -> Result<()> 
                 "confirm waits for the id"
             );
             input.send_keys(&id).await?;
+            // The gateway requires a reason for TERMINATE by default.
+            shadow_find(br, "#el", "dialog[open] [data-role=reason]")
+                .await?
+                .send_keys("terminated from the portal")
+                .await?;
             confirm.click().await?;
             let op = wait_event(
                 br,
