@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
 
@@ -18,8 +19,16 @@ impl Gateway {
     /// Starts `bin` on a free port with `args` and waits for its start line
     /// (`coc-gateway listening on <URL> (<mode>)`).
     pub fn start(bin: &Path, args: &[&str]) -> Result<Self> {
+        // Its own audit file: gateways started here are throwaway.
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let audit = std::env::temp_dir().join(format!(
+            "coc-xtask-audit-{}-{}.sqlite",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
         let mut child = Command::new(bin)
             .args(["--port", "0", "--log-level", "warn"])
+            .arg(format!("--audit-db=sqlite://{}", audit.display()))
             .args(args)
             .stdout(Stdio::piped())
             .spawn()

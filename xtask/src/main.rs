@@ -305,7 +305,7 @@ fn test(root: &Path) -> Result<()> {
         Ok(())
     })?;
     steps.step(
-        "gateway CSP in Chromium; the official Python SDK against the simulator",
+        "gateway CSP in Chromium; the official Python SDK against the simulator and through the gateway",
         || {
             run_cmd(
                 "gateway browser test",
@@ -336,7 +336,22 @@ fn test(root: &Path) -> Result<()> {
                         "--",
                         "--ignored",
                     ])
-                    .env("COC_SDK_PYTHON", python),
+                    .env("COC_SDK_PYTHON", &python),
+            )?;
+            run_cmd(
+                "official SDK through the gateway",
+                cargo()
+                    .args([
+                        "test",
+                        "-p",
+                        "coc-gateway",
+                        "--locked",
+                        "--test",
+                        "official_sdk",
+                        "--",
+                        "--ignored",
+                    ])
+                    .env("COC_SDK_PYTHON", &python),
             )
         },
     )?;

@@ -4,8 +4,8 @@
 //! `wasm-bindgen` version in Cargo.lock (pinned exactly in the root
 //! Cargo.toml), Trunk and binaryen from the constants below. Tools land in
 //! cargo's bin directory, in `.tools/npm` (binaryen from npm; Debian's
-//! binaryen 108 emits wasm that fails at load time) and, for the browser,
-//! Debian's packages.
+//! binaryen 108 emits wasm that fails at load time) and, for the browser
+//! and the PostgreSQL server the audit tests start, Debian's packages.
 
 use std::env;
 use std::ffi::OsString;
@@ -82,6 +82,7 @@ pub fn install_all(root: &Path, need: Need) -> Result<Tools> {
     if need == Need::Everything {
         browser()?;
         node()?;
+        postgres()?;
     }
     Ok(tools)
 }
@@ -208,6 +209,24 @@ fn wasm_opt(root: &Path, npm_bin: &Path) -> Result<()> {
     }
 }
 
+/// `apt-get ARGS`, through `sudo -n` when not root.
+fn apt(args: &[&str]) -> Command {
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let mut cmd = if root_user {
+        Command::new("apt-get")
+    } else {
+        let mut c = Command::new("sudo");
+        c.args(["-n", "apt-get"]);
+        c
+    };
+    cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+    cmd
+}
+
 fn browser() -> Result<()> {
     let chromium = version_of(Path::new(CHROMIUM), &["--version"]);
     let driver = version_of(Path::new(CHROMEDRIVER), &["--version"]);
@@ -216,26 +235,38 @@ fn browser() -> Result<()> {
         return Ok(());
     }
     log("    installing Debian's chromium and chromium-driver (about a minute)");
-    let root_user = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    let apt = |args: &[&str]| {
-        let mut cmd = if root_user {
-            Command::new("apt-get")
-        } else {
-            let mut c = Command::new("sudo");
-            c.args(["-n", "apt-get"]);
-            c
-        };
-        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-        cmd
-    };
     run_cmd("apt-get update", &mut apt(&["update", "-q"]))?;
     run_cmd(
         "apt-get install chromium",
         &mut apt(&["install", "-y", "-q", "chromium", "chromium-driver"]),
+    )
+}
+
+/// Debian's PostgreSQL server binaries, for the audit store's tests (each
+/// test starts a throwaway cluster of its own; no service is enabled).
+fn postgres() -> Result<()> {
+    let found = fs::read_dir("/usr/lib/postgresql")
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin/initdb"))
+        .find(|p| p.is_file());
+    if let Some(initdb) = found {
+        log(&format!("    postgresql server: {}", initdb.display()));
+        return Ok(());
+    }
+    log("    installing Debian's postgresql server binaries (about a minute)");
+    run_cmd("apt-get update", &mut apt(&["update", "-q"]))?;
+    run_cmd(
+        "apt-get install postgresql",
+        &mut apt(&[
+            "install",
+            "-y",
+            "-q",
+            "--no-install-recommends",
+            "postgresql",
+        ]),
     )
 }
 

@@ -63,6 +63,10 @@ async function useClient(): Promise<void> {
   const client = new CocClient(opts);
   const t: Execution = await client.getExecution("EX1");
   const o: Operated = await client.operateExecution("EX1", "RETRY");
+  await client.operateExecution("EX1", "TERMINATE", { reason: "runaway job" });
+  // @ts-expect-error: the reason is a string
+  await client.operateExecution("EX1", "TERMINATE", { reason: 42 });
+  new CocClient({ baseUrl: "http://127.0.0.1:8080", operatorToken: "cocpat_x" });
   const p: Page<Execution> = await client.listExecutions(filter);
   const s: Page<Step> = await client.listExecutionSteps("EX1");
   const i: Page<StepInstance> = await client.listExecutionInstances("s1", page);

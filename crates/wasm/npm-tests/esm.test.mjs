@@ -98,6 +98,13 @@ test("builds each of the six requests", () => {
   const seed000 = fixtureJson("seed_000_operate_request.json");
   r = coc.operateExecutionRequest(gw, seed000.execution_id, seed000.operate_type);
   assert.equal(r.method, "POST");
+  assert.equal(r.headers["X-Coc-Ops-Reason"], undefined);
+  const withReason = coc.operateExecutionRequest(
+    { ...gw, operatorToken: "cocpat_0_x" }, "EX1", "TERMINATE", 0, { reason: "stuck, INC-1" });
+  assert.equal(withReason.headers["X-Coc-Ops-Reason"], "stuck%2C%20INC-1");
+  assert.equal(withReason.headers["Authorization"], "Bearer cocpat_0_x");
+  throwsCoc(() => coc.operateExecutionRequest(gw, "EX1", "TERMINATE", 0, { reason: " " }),
+    { kind: "invalid_argument", field: "reason" });
   assert.equal(r.url, "http://127.0.0.1:8080/api/coc/v1/executions");
   assert.deepEqual(JSON.parse(r.body), seed000);
 
@@ -222,7 +229,10 @@ test("the client talks to a running gateway and simulator", { skip: !gatewayUrl 
   assert.ok(coc.isActive(fresh.status), `a fresh ticket is active, got ${fresh.status}`);
   const steps = await client.listExecutionSteps(id);
   assert.ok(steps.items.length > 0);
-  const done = await client.operateExecution(id, "TERMINATE");
+  // The gateway requires a reason for TERMINATE; without one it refuses, and nothing is sent.
+  const refused = await client.operateExecution(id, "TERMINATE").then(() => null, (e) => e);
+  assert.equal(refused?.errorCode, "GATEWAY.REASON_REQUIRED");
+  const done = await client.operateExecution(id, "TERMINATE", { reason: "npm test, 变更 7" });
   assert.equal(typeof done.requestId, "string");
   const after = await client.getExecution(id);
   assert.ok(["Canceling", "Canceled"].includes(after.status), after.status);

@@ -14,7 +14,8 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use crate::convert::{core_error, from_js, headers_from_js, js_error};
 use crate::{
-    EndpointConfig, ListFilter, PageOptions, ToJs, instances_op, now, opt_from_js, steps_op,
+    EndpointConfig, ListFilter, OperateOptions, PageOptions, ToJs, instances_op, now, opt_from_js,
+    steps_op,
 };
 
 /// A COC client for a gateway or the service itself.
@@ -161,17 +162,22 @@ impl CocClient {
         };
         // Split the options: the endpoint part is strict about unknown keys.
         let endpoint_part = Object::new();
-        for key in ["baseUrl", "auth"] {
+        for key in ["baseUrl", "auth", "operatorToken"] {
             let v = get(&options, key);
             if !v.is_undefined() {
                 Reflect::set(&endpoint_part, &JsValue::from_str(key), &v)?;
             }
         }
         let timeout: TimeoutOnly = from_js(&options, "options")?;
-        if let Some(keys) = unknown_keys(&options, &["baseUrl", "auth", "fetch", "timeoutMs"]) {
+        if let Some(keys) = unknown_keys(
+            &options,
+            &["baseUrl", "auth", "operatorToken", "fetch", "timeoutMs"],
+        ) {
             return Err(crate::invalid(
                 "options",
-                &format!("unknown option(s) {keys}; known: baseUrl, auth, fetch, timeoutMs"),
+                &format!(
+                    "unknown option(s) {keys}; known: baseUrl, auth, operatorToken, fetch, timeoutMs"
+                ),
             ));
         }
         Ok(CocClient {
@@ -197,10 +203,16 @@ impl CocClient {
         #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
         #[wasm_bindgen(js_name = "operateType", unchecked_param_type = "OperateType")]
         operate_type: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "OperateOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let op = OperateType::parse(operate_type)
-            .and_then(|t| OperateExecution::new(execution_id, t))
-            .map_err(core_error);
+        let op = opt_from_js::<OperateOptions>(options, "options")
+            .and_then(OperateOptions::reason)
+            .and_then(|reason| {
+                OperateType::parse(operate_type)
+                    .and_then(|t| OperateExecution::new(execution_id, t))
+                    .map(|op| op.with_reason(reason))
+                    .map_err(core_error)
+            });
         self.run(op)
     }
 

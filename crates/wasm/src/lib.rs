@@ -34,13 +34,35 @@ pub use client::CocClient;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
 
-/// `{ baseUrl, auth? }` from JS.
+/// `{ baseUrl, auth?, operatorToken? }` from JS.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct EndpointConfig {
     base_url: String,
     #[serde(default)]
     auth: AuthConfig,
+    /// A coc-gateway operator's personal token.
+    #[serde(default)]
+    operator_token: Option<String>,
+}
+
+/// `{ reason? }`: options of an operation sent through a coc-gateway.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct OperateOptions {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+impl OperateOptions {
+    /// The reason, validated by the core.
+    pub(crate) fn reason(self) -> Result<Option<coc_core::gateway::Reason>, JsValue> {
+        self.reason
+            .as_deref()
+            .map(coc_core::gateway::Reason::parse)
+            .transpose()
+            .map_err(core_error)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -113,7 +135,11 @@ impl EndpointConfig {
                 .into_core(),
             ),
         };
-        Endpoint::new(&self.base_url, auth).map_err(core_error)
+        let endpoint = Endpoint::new(&self.base_url, auth).map_err(core_error)?;
+        match self.operator_token {
+            Some(t) => endpoint.with_operator_token(&t).map_err(core_error),
+            None => Ok(endpoint),
+        }
     }
 }
 
@@ -316,9 +342,12 @@ pub fn operate_execution_request(
     #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
         f64,
     >,
+    #[wasm_bindgen(unchecked_optional_param_type = "OperateOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let op =
-        OperateExecution::new(execution_id, operate_type(operate_type_)?).map_err(core_error)?;
+    let reason = opt_from_js::<OperateOptions>(options, "options")?.reason()?;
+    let op = OperateExecution::new(execution_id, operate_type(operate_type_)?)
+        .map_err(core_error)?
+        .with_reason(reason);
     prepare(endpoint, &op, now_ms)
 }
 

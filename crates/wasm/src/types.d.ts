@@ -129,6 +129,21 @@ export interface EndpointConfig {
   /** e.g. "https://coc.myhuaweicloud.com" or "http://127.0.0.1:8080/api/coc/". */
   baseUrl: string;
   auth?: AuthConfig;
+  /**
+   * A coc-gateway operator's personal token (`coc-gateway operators add`),
+   * sent as `Authorization: Bearer …`; the gateway never forwards it.
+   */
+  operatorToken?: string;
+}
+
+/** Options of an operation sent through a coc-gateway. */
+export interface OperateOptions {
+  /**
+   * Why, for the gateway's audit trail (at most 500 characters); required
+   * by default for TERMINATE and SKIP_BATCH. Sent as `X-Coc-Ops-Reason`,
+   * which the gateway records and never forwards.
+   */
+  reason?: string;
 }
 
 /** Options of the fetch client. */

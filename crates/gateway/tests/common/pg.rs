@@ -43,7 +43,17 @@ impl Postgres {
     pub fn start() -> Self {
         let bin = server_bin();
         let as_postgres = is_root();
-        let dir = tempfile::tempdir().unwrap();
+        // As root the cluster lives under /tmp: the `postgres` user must be
+        // able to traverse every parent, which a checkout's TMPDIR (a
+        // target/ under some home directory) may not allow.
+        let dir = if as_postgres {
+            tempfile::Builder::new()
+                .prefix("coc-pg-")
+                .tempdir_in("/tmp")
+                .unwrap()
+        } else {
+            tempfile::tempdir().unwrap()
+        };
         if as_postgres {
             let ok = Command::new("chown")
                 .args(["-R", "postgres:postgres"])
