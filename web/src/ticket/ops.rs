@@ -190,13 +190,15 @@ pub fn OperationsPanel(
             .into_any()
     });
 
-    // Shown once the gateway said who the caller is: that gateway records
-    // reasons. Only for an operation the caller may send.
+    // Shown once the gateway said who the caller is (that gateway records
+    // reasons), for the operations the status offers and the caller may send.
     let quick_label = move || {
         let me = me_now()?;
+        let offered = advice.get();
         let ops: Vec<OperateType> = [OperateType::Resume, OperateType::Retry]
             .into_iter()
             .filter(|op| me.may(Permission::Operate(*op)))
+            .filter(|op| offered.iter().any(|a| a.operation == *op && a.offered()))
             .collect();
         if ops.is_empty() {
             return None;
