@@ -1,5 +1,7 @@
 //! `cargo xtask bench`: the numbers the project reports, measured, never
-//! asserted (a timed test fails on a busy machine and proves nothing).
+//! asserted (a timed test fails on a busy machine and proves nothing):
+//! core decode and signing, what the audit trail adds to an operation and
+//! costs to read (SQLite and PostgreSQL), gateway start-up and latency.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -15,6 +17,10 @@ pub fn run(root: &Path) -> Result<()> {
     run_cmd(
         "cargo bench (core)",
         cargo().args(["bench", "-p", "coc-core", "--locked"]),
+    )?;
+    run_cmd(
+        "cargo bench (gateway audit trail: SQLite file and a throwaway PostgreSQL)",
+        cargo().args(["bench", "-p", "coc-gateway", "--bench", "audit", "--locked"]),
     )?;
     let bin = build_gateway(root)?;
 

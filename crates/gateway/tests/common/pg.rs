@@ -14,6 +14,7 @@ pub struct Postgres {
     bin: PathBuf,
     pub port: u16,
     as_postgres: bool,
+    fsync: bool,
 }
 
 fn server_bin() -> PathBuf {
@@ -40,7 +41,17 @@ fn is_root() -> bool {
 }
 
 impl Postgres {
+    /// For tests: fsync off (a test cluster does not outlive a crash).
     pub fn start() -> Self {
+        Self::start_with(false)
+    }
+
+    /// For benchmarks: fsync on, as in production.
+    pub fn start_durable() -> Self {
+        Self::start_with(true)
+    }
+
+    fn start_with(fsync: bool) -> Self {
         let bin = server_bin();
         let as_postgres = is_root();
         // As root the cluster lives under /tmp: the `postgres` user must be
@@ -73,6 +84,7 @@ impl Postgres {
             bin,
             port,
             as_postgres,
+            fsync,
         };
         let data = pg.data();
         pg.run(
@@ -121,9 +133,10 @@ impl Postgres {
         let data = self.data();
         let log = self.dir.path().join("log");
         let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync={}",
             self.port,
-            self.dir.path().display()
+            self.dir.path().display(),
+            if self.fsync { "on" } else { "off" }
         );
         self.run(
             "pg_ctl",
