@@ -239,3 +239,60 @@ async fn a_gateway_killed_mid_operation_leaves_an_unknown_record() {
         .unwrap();
     assert_eq!(unknown.records.len(), 1);
 }
+
+/// Retention removes old records (their outcomes with them) and nothing
+/// newer, on both stores.
+#[tokio::test]
+async fn retention_purges_only_records_older_than_the_cut() {
+    use coc_core::gateway::ListAudit;
+    use coc_gateway::audit::{Finish, Intent};
+
+    let dir = tempfile::tempdir().unwrap();
+    let pg = tokio::task::spawn_blocking(Postgres::start).await.unwrap();
+    for db in [sqlite(dir.path()).0, AuditDb::Postgres(pg.url())] {
+        let store = db.open().await.unwrap();
+        for at_ms in [1_000, 2_000, 3_000] {
+            let id = store
+                .append_intent(&Intent {
+                    at_ms,
+                    deadline_ms: at_ms + 1,
+                    operator: "ret".into(),
+                    email: None,
+                    roles: vec!["operator".into()],
+                    source: "127.0.0.1".into(),
+                    user_agent: None,
+                    execution_id: Some("EX1".into()),
+                    document_id: None,
+                    operation: "RESUME".into(),
+                    reason: None,
+                    request_id: format!("r{at_ms}"),
+                    gateway: "test".into(),
+                })
+                .await
+                .unwrap();
+            store
+                .append_outcome(
+                    id,
+                    &Finish {
+                        outcome: Outcome::Succeeded,
+                        http_status: Some(200),
+                        error_code: None,
+                        error_msg: None,
+                        upstream_request_id: None,
+                        new_execution_id: None,
+                        latency_ms: Some(1),
+                        finished_ms: at_ms + 1,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.purge_before(2_500).await.unwrap(), 2, "{db:?}");
+        let left = store
+            .query(&ListAudit::default(), 10, 10_000)
+            .await
+            .unwrap();
+        let left: Vec<(i64, Outcome)> = left.iter().map(|r| (r.at, r.outcome)).collect();
+        assert_eq!(left, [(3_000, Outcome::Succeeded)], "{db:?}");
+    }
+}

@@ -368,6 +368,81 @@ where
     qb
 }
 
+/// The trait for a store with a sqlx `pool`: the same statements serve both
+/// databases (`QueryBuilder` numbers placeholders per dialect, and SQLite
+/// reads `$1` as well), so only opening a store differs between them.
+macro_rules! sql_store {
+    ($store:ty) => {
+        impl AuditStore for $store {
+            fn append_intent<'a>(
+                &'a self,
+                intent: &'a Intent,
+            ) -> BoxFuture<'a, Result<i64, AuditError>> {
+                Box::pin(async move {
+                    let row = insert_intent(intent).build().fetch_one(&self.pool).await?;
+                    Ok(sqlx::Row::try_get::<i64, _>(&row, 0)?)
+                })
+            }
+
+            fn append_outcome<'a>(
+                &'a self,
+                id: i64,
+                finish: &'a Finish,
+            ) -> BoxFuture<'a, Result<(), AuditError>> {
+                Box::pin(async move {
+                    insert_outcome(id, finish)
+                        .build()
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                })
+            }
+
+            fn query<'a>(
+                &'a self,
+                q: &'a ListAudit,
+                limit: u32,
+                now_ms: i64,
+            ) -> BoxFuture<'a, Result<Vec<AuditRecord>, AuditError>> {
+                Box::pin(async move {
+                    let rows: Vec<Row> = select(q, limit, now_ms)
+                        .build_query_as()
+                        .fetch_all(&self.pool)
+                        .await?;
+                    Ok(rows.into_iter().map(|r| r.into_record(now_ms)).collect())
+                })
+            }
+
+            fn purge_before(&self, ms: i64) -> BoxFuture<'_, Result<u64, AuditError>> {
+                Box::pin(async move {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query(
+                        "DELETE FROM audit_outcomes WHERE intent_id IN \
+                         (SELECT id FROM audit_intents WHERE at_ms < $1)",
+                    )
+                    .bind(ms)
+                    .execute(&mut *tx)
+                    .await?;
+                    let n = sqlx::query("DELETE FROM audit_intents WHERE at_ms < $1")
+                        .bind(ms)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    tx.commit().await?;
+                    Ok(n)
+                })
+            }
+
+            fn describe(&self) -> String {
+                self.describe.clone()
+            }
+        }
+    };
+}
+
+sql_store!(SqliteStore);
+sql_store!(PgStore);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,17 +4,16 @@
 use std::str::FromStr as _;
 use std::time::Duration;
 
-use coc_core::gateway::{AuditRecord, ListAudit};
+use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row as _, SqlitePool};
 
-use super::{AuditError, AuditStore, BoxFuture, Finish, Intent, Row};
+use super::AuditError;
 
 /// Audit records in a SQLite file (WAL, `synchronous=FULL`).
 #[derive(Debug)]
 pub struct SqliteStore {
-    pool: SqlitePool,
-    describe: String,
+    pub(super) pool: SqlitePool,
+    pub(super) describe: String,
 }
 
 impl SqliteStore {
@@ -45,69 +44,5 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         Ok(Self { pool, describe })
-    }
-}
-
-impl AuditStore for SqliteStore {
-    fn append_intent<'a>(&'a self, intent: &'a Intent) -> BoxFuture<'a, Result<i64, AuditError>> {
-        Box::pin(async move {
-            let row = super::insert_intent(intent)
-                .build()
-                .fetch_one(&self.pool)
-                .await?;
-            Ok(row.try_get::<i64, _>(0)?)
-        })
-    }
-
-    fn append_outcome<'a>(
-        &'a self,
-        id: i64,
-        finish: &'a Finish,
-    ) -> BoxFuture<'a, Result<(), AuditError>> {
-        Box::pin(async move {
-            super::insert_outcome(id, finish)
-                .build()
-                .execute(&self.pool)
-                .await?;
-            Ok(())
-        })
-    }
-
-    fn query<'a>(
-        &'a self,
-        q: &'a ListAudit,
-        limit: u32,
-        now_ms: i64,
-    ) -> BoxFuture<'a, Result<Vec<AuditRecord>, AuditError>> {
-        Box::pin(async move {
-            let rows: Vec<Row> = super::select(q, limit, now_ms)
-                .build_query_as()
-                .fetch_all(&self.pool)
-                .await?;
-            Ok(rows.into_iter().map(|r| r.into_record(now_ms)).collect())
-        })
-    }
-
-    fn purge_before(&self, ms: i64) -> BoxFuture<'_, Result<u64, AuditError>> {
-        Box::pin(async move {
-            let mut tx = self.pool.begin().await?;
-            sqlx::query(
-                "DELETE FROM audit_outcomes WHERE intent_id IN (SELECT id FROM audit_intents WHERE at_ms < ?)",
-            )
-            .bind(ms)
-            .execute(&mut *tx)
-            .await?;
-            let n = sqlx::query("DELETE FROM audit_intents WHERE at_ms < ?")
-                .bind(ms)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            tx.commit().await?;
-            Ok(n)
-        })
-    }
-
-    fn describe(&self) -> String {
-        self.describe.clone()
     }
 }
