@@ -18,7 +18,7 @@ use anyhow::{Context as _, Result, ensure};
 use coc_core::ExecutionStatus as S;
 use coc_e2e::fantoccini::Locator;
 use coc_e2e::fantoccini::elements::Element;
-use coc_e2e::{Browser, Gateway, note, seed, serial, test_env, wait_for};
+use coc_e2e::{Browser, Gateway, Operators, note, seed, serial, test_env, wait_for};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -576,6 +576,53 @@ async fn a_token_from_the_host_is_sent_and_never_in_the_dom() -> Result<()> {
             ensure!(
                 !parts.contains("tok-early-7") && !parts.contains("tok-portal-42"),
                 "a token shows on an element: {parts}"
+            );
+            Ok(())
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_portal_supplies_an_operator_token_through_its_token_provider() -> Result<()> {
+    // Tokens mode, cross-origin: the token travels as Authorization, which
+    // the browser sends only after a preflight the gateway must allow.
+    let env = test_env()?;
+    let ops = Operators::new()?;
+    let token = ops.add(&env, "pia", "operator").await?;
+    let mut flags: Vec<String> = vec!["--allow-origin".into(), "{portal}".into()];
+    flags.extend(ops.flags());
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    run(
+        "portal-operator-token",
+        &flags,
+        succeed_page,
+        async |_gw, portal, br| {
+            br.goto(&format!("{}/", portal.origin)).await?;
+            // No token yet: the gateway says who it wants, and the host hears it.
+            wait_event(
+                br,
+                "coc-error",
+                json!({"executionId": seed::TICKET_SUCCEED, "kind": "auth", "status": 401,
+                       "errorCode": "GATEWAY.UNAUTHENTICATED", "operation": null}),
+            )
+            .await?;
+            br.js(&format!(
+                "document.getElementById('el').tokenProvider = async () => ({{ operatorToken: {} }});",
+                json!(token)
+            ))
+            .await?;
+            wait_shadow_text(br, "#el", ".coc-summary .coc-status-word", "Succeeded").await?;
+            let everything = br
+                .js(
+                    "return document.documentElement.outerHTML + \
+                     [...document.querySelectorAll('coc-execution')].map((el) => el.shadowRoot.innerHTML).join('');",
+                )
+                .await?
+                .to_string();
+            ensure!(
+                !everything.contains(&token),
+                "the operator token shows in the DOM"
             );
             Ok(())
         },
