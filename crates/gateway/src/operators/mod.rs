@@ -240,10 +240,12 @@ impl Authenticator {
                             .collect()
                     })
                     .unwrap_or_default();
+                // The last entry is the one the trusted proxy itself added;
+                // anything before it came from the client and may be forged.
                 let forwarded_for = headers
                     .get("x-forwarded-for")
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.split(',').next())
+                    .and_then(|v| v.rsplit(',').next())
                     .map(str::trim)
                     .and_then(|v| v.parse::<IpAddr>().ok());
                 Ok(Identity {
@@ -337,7 +339,7 @@ mod tests {
             ("x-forwarded-user", "ana"),
             ("x-forwarded-email", "ana@example.com"),
             ("x-forwarded-groups", "sre, oncall"),
-            ("x-forwarded-for", "203.0.113.5"),
+            ("x-forwarded-for", "198.51.100.66, 203.0.113.5"),
         ]);
         let id = a.identify(&h, Some("127.0.0.1".parse().unwrap())).unwrap();
         assert_eq!(id.name, "ana");
