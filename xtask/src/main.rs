@@ -309,49 +309,16 @@ fn test(root: &Path) -> Result<()> {
         || {
             run_cmd(
                 "gateway browser test",
-                cargo()
-                    .args([
-                        "test",
-                        "-p",
-                        "coc-gateway",
-                        "--locked",
-                        "--test",
-                        "browser_csp",
-                        "--",
-                        "--ignored",
-                    ])
-                    .envs(env.clone()),
+                ignored_test("coc-gateway", "browser_csp").envs(env.clone()),
             )?;
             let python = tools::python_with_sdk(root)?;
             run_cmd(
                 "official SDK test",
-                cargo()
-                    .args([
-                        "test",
-                        "-p",
-                        "coc-simulator",
-                        "--locked",
-                        "--test",
-                        "official_sdk",
-                        "--",
-                        "--ignored",
-                    ])
-                    .env("COC_SDK_PYTHON", &python),
+                ignored_test("coc-simulator", "official_sdk").env("COC_SDK_PYTHON", &python),
             )?;
             run_cmd(
                 "official SDK through the gateway",
-                cargo()
-                    .args([
-                        "test",
-                        "-p",
-                        "coc-gateway",
-                        "--locked",
-                        "--test",
-                        "official_sdk",
-                        "--",
-                        "--ignored",
-                    ])
-                    .env("COC_SDK_PYTHON", &python),
+                ignored_test("coc-gateway", "official_sdk").env("COC_SDK_PYTHON", &python),
             )
         },
     )?;
@@ -385,6 +352,23 @@ fn test(root: &Path) -> Result<()> {
     // Only after a pass: a failed run keeps its browser profiles and logs.
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
+}
+
+/// `cargo test -p PACKAGE --test TEST -- --ignored`: the tests that need a
+/// tool the plain test run may lack (Chromium, the official Python SDK).
+fn ignored_test(package: &str, test: &str) -> Command {
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "-p",
+        package,
+        "--locked",
+        "--test",
+        test,
+        "--",
+        "--ignored",
+    ]);
+    cmd
 }
 
 /// How many times `needle` occurs in the `.rs` files directly in `dir`.

@@ -63,12 +63,7 @@ pub(crate) async fn identify(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let path = req.uri().path();
-    let is_api = path == "/v1"
-        || path.starts_with("/v1/")
-        || path == "/gateway"
-        || path.starts_with("/gateway/");
-    if !is_api {
+    if !crate::routes::needs_operator(req.uri().path()) {
         return next.run(req).await;
     }
     let peer = req

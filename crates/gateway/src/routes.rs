@@ -33,12 +33,19 @@ pub(crate) struct RouteLabel(pub(crate) &'static str);
 
 /// True for paths the gateway never serves from the console's files.
 pub(crate) fn is_api_path(path: &str) -> bool {
-    ["/v1", "/__sim", "/gateway"].iter().any(|p| {
-        path == *p
-            || path
-                .strip_prefix(p)
-                .is_some_and(|rest| rest.starts_with('/'))
-    })
+    under(path, "/v1") || under(path, "/gateway") || under(path, "/__sim")
+}
+
+/// The paths whose caller must be known: the COC routes and the gateway's
+/// own (not the console's files, and not the simulator's control routes).
+pub(crate) fn needs_operator(path: &str) -> bool {
+    under(path, "/v1") || under(path, "/gateway")
+}
+
+/// `prefix` itself or anything below it.
+fn under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Refuses malformed request targets for every path (static files included),
