@@ -2,27 +2,12 @@
 
 use std::fmt;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-
 use crate::http::{HttpRequest, Method};
 use crate::sign::UnixTime;
 #[cfg(feature = "aksk")]
 use crate::sign::{self, Credentials};
+use crate::uri::encode;
 use crate::{Error, Operation};
-
-/// Everything except the unreserved characters `A-Z a-z 0-9 - _ . ~`.
-///
-/// Paths and query values on the wire use exactly the set the signer uses
-/// for its canonical form, so what is signed is what is sent.
-pub(crate) const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-pub(crate) fn encode(s: &str) -> String {
-    utf8_percent_encode(s, ENCODE).to_string()
-}
 
 /// A validated base URL: scheme, authority and an optional path prefix.
 ///

@@ -71,7 +71,7 @@ impl Reason {
     /// The [`REASON_HEADER`] value: header values are ASCII, so everything
     /// but the unreserved characters is percent-encoded.
     pub fn to_header(&self) -> String {
-        crate::endpoint::encode(&self.0)
+        crate::uri::encode(&self.0)
     }
 
     /// The reason as text.

@@ -59,7 +59,7 @@ impl HttpRequest {
 
     /// The URL without scheme and authority: `/v1/executions?limit=10`.
     pub fn path_and_query(&self) -> &str {
-        crate::sign::split_url(&self.url).path_and_query
+        crate::uri::split_url(&self.url).path_and_query
     }
 }
 

@@ -114,6 +114,7 @@ mod id;
 mod model;
 mod ops;
 pub mod sign;
+mod uri;
 
 pub use endpoint::{Auth, BaseUrl, Endpoint, RequestParts};
 pub use error::{ApiError, DecodeError, EXCERPT_CHARS, Error, excerpt};

@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::Error;
-use crate::endpoint::{RequestParts, encode};
+use crate::endpoint::RequestParts;
 use crate::error::{ApiError, DecodeError, excerpt};
 use crate::gateway::Reason;
 use crate::http::{HttpResponse, Method};
@@ -28,6 +28,7 @@ use crate::id::{DocumentId, ExecutionId, StepId, validate_id};
 use crate::model::{
     EpochMillis, ExecuteDocumentBody, Execution, KeyValue, OperateType, Page, Step, StepInstance,
 };
+use crate::uri::encode;
 
 /// One API operation: what to send, and how to read what comes back.
 ///

@@ -23,8 +23,10 @@ use percent_encoding::{percent_decode_str, percent_encode};
 use sha2::{Digest, Sha256};
 
 use crate::Error;
-use crate::endpoint::ENCODE;
 use crate::http::HttpRequest;
+use crate::uri::ENCODE;
+// Kept here too: the signer's URL splitter has always been `sign::split_url`.
+pub use crate::uri::{UrlParts, split_url};
 
 /// The algorithm name, first word of the `Authorization` header.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
@@ -355,39 +357,6 @@ pub fn canonical_query(query: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// The pieces of a URL the signer needs. Relative URLs (`/path?q`) have an
-/// empty authority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UrlParts<'a> {
-    /// `host[:port]`, or empty.
-    pub authority: &'a str,
-    /// `/path`, `/` when empty.
-    pub path: &'a str,
-    /// The query without `?`, possibly empty.
-    pub query: &'a str,
-    /// Path and query as on the request line.
-    pub path_and_query: &'a str,
-}
-
-/// Splits an absolute or origin-relative URL; a fragment is dropped.
-pub fn split_url(url: &str) -> UrlParts<'_> {
-    let url = url.split('#').next().unwrap_or_default();
-    let (authority, rest) = match url.split_once("://") {
-        Some((_, after)) => match after.find(['/', '?']) {
-            Some(i) => (&after[..i], &after[i..]),
-            None => (after, ""),
-        },
-        None => ("", url),
-    };
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    UrlParts {
-        authority,
-        path: if path.is_empty() { "/" } else { path },
-        query,
-        path_and_query: if rest.is_empty() { "/" } else { rest },
-    }
 }
 
 /// The three fields of an `Authorization: SDK-HMAC-SHA256 …` header.

@@ -30,6 +30,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("model", include_str!("../src/model.rs")),
     ("ops", include_str!("../src/ops.rs")),
     ("sign", include_str!("../src/sign.rs")),
+    ("uri", include_str!("../src/uri.rs")),
 ];
 
 const ALLOWED_DEPENDENCIES: &[&str] = &[
