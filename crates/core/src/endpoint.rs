@@ -230,7 +230,20 @@ impl Endpoint {
         op: &O,
         now: UnixTime,
     ) -> Result<HttpRequest, Error> {
-        let parts = op.parts()?;
+        self.prepare_parts(op.parts()?, now)
+    }
+
+    /// Builds the full request from an operation's [`RequestParts`]: what
+    /// [`Endpoint::prepare`] does once it has asked the operation for them.
+    ///
+    /// For a caller that has already erased the operation's type: the
+    /// console keeps one copy of its send-a-request code in its wasm by
+    /// passing `op.parts()` along rather than each operation, and this
+    /// spares it a shim [`Operation`] that only hands the parts back. Both
+    /// paths give the same request, byte for byte.
+    ///
+    /// `now` is only read for AK/SK signing, as in [`Endpoint::prepare`].
+    pub fn prepare_parts(&self, parts: RequestParts, now: UnixTime) -> Result<HttpRequest, Error> {
         let mut url = format!("{}{}{}", self.base.origin, self.base.prefix, parts.path);
         for (i, (key, value)) in parts.query.iter().enumerate() {
             url.push(if i == 0 { '?' } else { '&' });

@@ -3,6 +3,7 @@
 //! Also the base URL and id checks that run before anything is built.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use coc_core::gateway::{GetMe, ListAudit, REASON_HEADER, Reason};
 use coc_core::sign::{self, Credentials, UnixTime};
 use coc_core::{
     Auth, BaseUrl, DocumentId, Endpoint, Error, ExecuteDocument, ExecuteDocumentBody, ExecutionId,
@@ -786,6 +787,85 @@ fn auth_ak_sk_with_security_token_domain_and_project() {
         r.header("Authorization")
             .unwrap()
             .contains("SignedHeaders=content-type;host;x-sdk-date,")
+    );
+}
+
+/// `prepare(op)` and `prepare_parts(op.parts())` give the same request for
+/// every operation and every auth choice, reason header and operator token
+/// included (the console sends through `prepare_parts`).
+#[test]
+fn prepare_and_prepare_parts_build_identical_requests() {
+    fn same<O: Operation>(endpoint: &Endpoint, op: &O) -> HttpRequest {
+        let via_op = endpoint.prepare(op, T0).unwrap();
+        let via_parts = endpoint.prepare_parts(op.parts().unwrap(), T0).unwrap();
+        assert_eq!(via_op, via_parts, "{endpoint:?} {}", O::NAME);
+        via_op
+    }
+    let reason = || Some(Reason::parse("stuck batch, INC-9").unwrap());
+    let endpoints = [
+        Endpoint::new("http://127.0.0.1:8080/api/coc/", Auth::None).unwrap(),
+        Endpoint::new("http://127.0.0.1:8080/api/coc/", Auth::None)
+            .unwrap()
+            .with_operator_token("cocpat_secret")
+            .unwrap(),
+        Endpoint::new("https://h", Auth::Token("tok-abc".into()))
+            .unwrap()
+            .with_operator_token("cocpat_secret")
+            .unwrap(),
+        Endpoint::new(
+            "https://coc.myhuaweicloud.com",
+            Auth::AkSk(Credentials::new("AK1", "SK1").with_project_id("proj-1")),
+        )
+        .unwrap(),
+    ];
+    let list = ListExecutions {
+        limit: Some(5),
+        creator: Some("张 三".into()),
+        tags: parse_tags("env=prod,team=ops").unwrap(),
+        ..ListExecutions::default()
+    };
+    for endpoint in &endpoints {
+        let operate = same(
+            endpoint,
+            &OperateExecution::new("EX1", OperateType::Terminate)
+                .unwrap()
+                .with_reason(reason()),
+        );
+        assert_eq!(
+            operate.header(REASON_HEADER),
+            Some("stuck%20batch%2C%20INC-9")
+        );
+        if endpoint.has_operator_token() {
+            assert_eq!(
+                operate.header("Authorization"),
+                Some("Bearer cocpat_secret")
+            );
+        }
+        let execute = same(
+            endpoint,
+            &ExecuteDocument::new("DM1", ExecuteDocumentBody::default())
+                .unwrap()
+                .with_reason(reason()),
+        );
+        assert!(execute.header(REASON_HEADER).is_some());
+        same(endpoint, &GetExecution::new("EX1").unwrap());
+        same(endpoint, &list);
+        same(endpoint, &ListExecutionSteps::new("EX1").unwrap());
+        same(endpoint, &ListExecutionInstances::new("ST1").unwrap());
+        same(endpoint, &GetMe);
+        same(
+            endpoint,
+            &ListAudit::for_execution(ExecutionId::parse("EX1").unwrap()),
+        );
+    }
+    // A failure in the parts is the caller's to see before prepare_parts.
+    let bad = ListExecutions {
+        limit: Some(0),
+        ..ListExecutions::default()
+    };
+    assert_eq!(
+        endpoints[0].prepare(&bad, T0).unwrap_err(),
+        bad.parts().unwrap_err()
     );
 }
 
