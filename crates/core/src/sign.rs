@@ -249,25 +249,33 @@ pub struct SignatureParts {
 /// (lowercase names) with secret key `sk`. The request must carry `X-Sdk-Date`.
 pub fn signature(request: &HttpRequest, signed_headers: &[String], sk: &str) -> SignatureParts {
     let canonical_request = canonical_request(request, signed_headers);
-    let date = request.header(DATE_HEADER).unwrap_or_default();
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{date}\n{}",
-        hex::encode(Sha256::digest(canonical_request.as_bytes()))
-    );
-    // HMAC accepts keys of any length, so this cannot fail; the fallback
-    // keeps the function total without a panic path.
-    let signature = match Hmac::<Sha256>::new_from_slice(sk.as_bytes()) {
-        Ok(mut mac) => {
-            mac.update(string_to_sign.as_bytes());
-            hex::encode(mac.finalize().into_bytes())
-        }
-        Err(_) => String::new(),
-    };
+    let string_to_sign = string_to_sign(request, &canonical_request);
+    let signature = keyed_mac(sk, &string_to_sign)
+        .map(|mac| hex::encode(mac.finalize().into_bytes()))
+        .unwrap_or_default();
     SignatureParts {
         canonical_request,
         string_to_sign,
         signature,
     }
+}
+
+fn string_to_sign(request: &HttpRequest, canonical_request: &str) -> String {
+    let date = request.header(DATE_HEADER).unwrap_or_default();
+    format!(
+        "{ALGORITHM}\n{date}\n{}",
+        hex::encode(Sha256::digest(canonical_request.as_bytes()))
+    )
+}
+
+/// The HMAC over `string_to_sign`, not yet finalised.
+///
+/// HMAC accepts keys of any length, so `None` cannot happen; it keeps the
+/// signer and the verifier total without a panic path.
+fn keyed_mac(sk: &str, string_to_sign: &str) -> Option<Hmac<Sha256>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(sk.as_bytes()).ok()?;
+    mac.update(string_to_sign.as_bytes());
+    Some(mac)
 }
 
 /// The canonical request over the headers named in `signed_headers`.
@@ -433,16 +441,27 @@ pub fn verify(
     {
         return Err(VerifyError::NoDate);
     }
-    let expected = signature(request, &auth.signed_headers, &sk);
-    if constant_time_eq(expected.signature.as_bytes(), auth.signature.as_bytes()) {
+    let canonical = canonical_request(request, &auth.signed_headers);
+    // The comparison is the hmac crate's own constant-time one. Only
+    // lowercase hex is accepted, as the signer writes it: decoding alone
+    // would also let uppercase through. Whether the given signature is hex
+    // at all says nothing about the expected one, so that check may return
+    // early.
+    let given = auth
+        .signature
+        .bytes()
+        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        .then(|| hex::decode(&auth.signature).ok())
+        .flatten();
+    let matches = match (keyed_mac(&sk, &string_to_sign(request, &canonical)), given) {
+        (Some(mac), Some(given)) => mac.verify_slice(&given).is_ok(),
+        _ => false,
+    };
+    if matches {
         Ok(auth)
     } else {
         Err(VerifyError::Mismatch {
-            canonical_request: expected.canonical_request.replace('\n', "|"),
+            canonical_request: canonical.replace('\n', "|"),
         })
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

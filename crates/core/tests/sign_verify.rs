@@ -204,6 +204,19 @@ fn verify_rejects_missing_or_foreign_credentials() {
     // And a truncated one.
     r.set_header("Authorization", format!("{head}Signature={}", &sig[..10]));
     mismatch(&r);
+    // The right value with a byte too many, in uppercase, not hex, or empty.
+    for wrong in [
+        format!("{sig}0"),
+        sig.to_ascii_uppercase(),
+        format!("{}zz", &sig[..62]),
+        String::new(),
+    ] {
+        r.set_header("Authorization", format!("{head}Signature={wrong}"));
+        mismatch(&r);
+    }
+    // The untouched one still passes.
+    r.set_header("Authorization", format!("{head}Signature={sig}"));
+    sign::verify(&r, sk_for).unwrap();
 }
 
 #[test]
