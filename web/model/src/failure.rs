@@ -1,0 +1,231 @@
+//! What can go wrong with one call, as an operator meets it: a kind, a
+//! headline, a hint, and what the service said, exactly as it said it.
+//!
+//! The titles and hints are the console's words; `error_code`, `error_msg`
+//! and the request id are never reworded. What it deliberately does not
+//! do: decide what to show (the components do) or retry anything.
+
+/// Why no response arrived at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// `fetch` rejected: connection refused, DNS, TLS, or a CORS refusal (the
+    /// browser deliberately does not say which).
+    Network(String),
+    /// No answer within the client-side limit; the request was aborted.
+    Timeout {
+        /// The limit, in seconds.
+        secs: u32,
+    },
+}
+
+/// Everything that can go wrong with one call, as the UI reports it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiFailure {
+    /// No response: network down, gateway stopped, or CORS refused.
+    #[error("could not reach {origin}: {detail}")]
+    Network {
+        /// The gateway's origin.
+        origin: String,
+        /// What the browser said (usually just "TypeError: Failed to fetch").
+        detail: String,
+    },
+    /// The console stopped waiting.
+    #[error("no answer from {origin} within {secs} s")]
+    Timeout {
+        /// The gateway's origin.
+        origin: String,
+        /// The limit.
+        secs: u32,
+    },
+    /// Anything the core reported: a COC error, a non-JSON body, not found...
+    #[error("{0}")]
+    Core(coc_core::Error),
+}
+
+/// The kinds of failure a user will meet, each with its own explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The ticket does not exist (or is not visible to these credentials).
+    NotFound,
+    /// 401 or 403.
+    Auth,
+    /// fetch failed: network or CORS.
+    Network,
+    /// 504 from a gateway, or the console's own timeout.
+    Timeout,
+    /// A body that is not what the API sends (HTML error page, empty, garbled).
+    NotJson,
+    /// The service refused with a COC error.
+    Api,
+    /// A non-2xx without a COC body that is not one of the above.
+    Http,
+    /// The request could not be built (bad id, bad settings).
+    Invalid,
+}
+
+impl FailureKind {
+    /// A stable name, used as a CSS hook and by tests.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FailureKind::NotFound => "not-found",
+            FailureKind::Auth => "auth",
+            FailureKind::Network => "network",
+            FailureKind::Timeout => "timeout",
+            FailureKind::NotJson => "not-json",
+            FailureKind::Api => "api",
+            FailureKind::Http => "http",
+            FailureKind::Invalid => "invalid",
+        }
+    }
+}
+
+impl ApiFailure {
+    /// A request to `origin` that got no response.
+    pub fn from_transport(origin: String, e: TransportError) -> Self {
+        match e {
+            TransportError::Network(detail) => ApiFailure::Network { origin, detail },
+            TransportError::Timeout { secs } => ApiFailure::Timeout { origin, secs },
+        }
+    }
+
+    /// Which kind of failure this is.
+    pub fn kind(&self) -> FailureKind {
+        use coc_core::Error as E;
+        match self {
+            ApiFailure::Network { .. } => FailureKind::Network,
+            ApiFailure::Timeout { .. } => FailureKind::Timeout,
+            ApiFailure::Core(e) => match e {
+                E::NotFound { .. } => FailureKind::NotFound,
+                _ if e.is_auth() => FailureKind::Auth,
+                _ if e.status() == Some(504) => FailureKind::Timeout,
+                _ if e.status() == Some(404) => FailureKind::NotFound,
+                E::Api(_) => FailureKind::Api,
+                E::Decode(_) => FailureKind::NotJson,
+                E::Http { excerpt, .. } if !looks_like_json(excerpt) => FailureKind::NotJson,
+                E::Http { .. } => FailureKind::Http,
+                E::InvalidArgument { .. } | E::InvalidEndpoint { .. } => FailureKind::Invalid,
+                _ => FailureKind::Http,
+            },
+        }
+    }
+
+    /// True when trying again later may help (worth polling on).
+    pub fn is_transient(&self) -> bool {
+        match self.kind() {
+            FailureKind::Network | FailureKind::Timeout => true,
+            FailureKind::Http | FailureKind::NotJson => {
+                matches!(self.status(), Some(s) if s >= 500)
+            }
+            _ => false,
+        }
+    }
+
+    /// HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiFailure::Core(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// The service's error code, exactly as sent.
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            ApiFailure::Core(e) => e.error_code(),
+            _ => None,
+        }
+    }
+
+    /// The service's error message, exactly as sent.
+    pub fn error_msg(&self) -> Option<&str> {
+        match self {
+            ApiFailure::Core(e) => e.error_msg(),
+            _ => None,
+        }
+    }
+
+    /// The request id, for support.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            ApiFailure::Core(e) => e.request_id(),
+            _ => None,
+        }
+    }
+
+    /// The start of an unexpected body, when there was one.
+    pub fn excerpt(&self) -> Option<&str> {
+        match self {
+            ApiFailure::Core(coc_core::Error::Http { excerpt, .. }) => Some(excerpt),
+            ApiFailure::Core(coc_core::Error::Decode(d)) => Some(&d.excerpt),
+            _ => None,
+        }
+    }
+
+    /// A one-line headline.
+    pub fn title(&self) -> String {
+        match self.kind() {
+            FailureKind::NotFound => "Ticket not found".to_owned(),
+            FailureKind::Auth => match self.error_code() {
+                Some("GATEWAY.UNAUTHENTICATED") => {
+                    "Sign in: the gateway wants your operator token (HTTP 401)".to_owned()
+                }
+                Some("GATEWAY.FORBIDDEN") => {
+                    "The gateway does not permit this for your role (HTTP 403)".to_owned()
+                }
+                _ => format!(
+                    "The credentials were refused (HTTP {})",
+                    self.status().unwrap_or(401)
+                ),
+            },
+            FailureKind::Network => "The gateway could not be reached".to_owned(),
+            FailureKind::Timeout => match self {
+                ApiFailure::Timeout { secs, .. } => {
+                    format!("No answer within {secs} seconds")
+                }
+                _ => "The gateway timed out waiting for the service (HTTP 504)".to_owned(),
+            },
+            FailureKind::NotJson => match self.status() {
+                Some(s) => format!("The answer was not COC JSON (HTTP {s})"),
+                None => "The answer was not COC JSON".to_owned(),
+            },
+            FailureKind::Api => match self.status() {
+                Some(s) => format!("The service refused the request (HTTP {s})"),
+                None => "The service refused the request".to_owned(),
+            },
+            FailureKind::Http => format!(
+                "The gateway answered HTTP {}",
+                self.status().unwrap_or_default()
+            ),
+            FailureKind::Invalid => "The request could not be built".to_owned(),
+        }
+    }
+
+    /// What the operator can do about it.
+    pub fn hint(&self, page_origin: &str) -> String {
+        match (self.kind(), self) {
+            (FailureKind::NotFound, _) => "Check the ticket id. A ticket from another region or account does not show up here; nor does one these credentials may not see.".to_owned(),
+            (FailureKind::Auth, _) if self.error_code() == Some("GATEWAY.UNAUTHENTICATED") => "The gateway knows operators by personal token and got none it accepts: paste your operator token in Settings (a revoked token is refused too).".to_owned(),
+            (FailureKind::Auth, _) if self.error_code() == Some("GATEWAY.FORBIDDEN") => "The gateway refused this for your role; it never reached the service. Ask a gateway admin for the permission named below.".to_owned(),
+            (FailureKind::Auth, _) => "If the gateway signs requests, its AK/SK is wrong or lacks the coc:execution permissions. If you pasted an IAM token in Settings, it may have expired (tokens last 24 hours): paste a fresh one.".to_owned(),
+            (FailureKind::Network, ApiFailure::Network { origin, .. }) => {
+                if origin == page_origin {
+                    format!("The browser got no answer from {origin}. Is the gateway running? Check the gateway URL in Settings.")
+                } else {
+                    format!("The browser got no answer from {origin}. Is the gateway running, and does it list this page's origin ({page_origin}) among its allowed CORS origins? If a gateway serves this console, its Content-Security-Policy must also allow connecting to {origin} (the gateway's --connect-src). The browser hides which it was.")
+                }
+            }
+            (FailureKind::Timeout, ApiFailure::Timeout { .. }) => "The gateway accepted the connection but did not answer. It may be overloaded; the console will try again.".to_owned(),
+            (FailureKind::Timeout, _) => "The gateway is up but the COC service behind it did not answer in time. The console will try again.".to_owned(),
+            (FailureKind::NotJson, _) => "Something other than the COC API answered: a proxy error page, an empty body, or the wrong gateway URL in Settings.".to_owned(),
+            (FailureKind::Api, _) => "The service's own words are below. Quote the request id to support.".to_owned(),
+            (FailureKind::Http, _) => "The gateway answered without a COC error body. Quote the request id, if any, to support.".to_owned(),
+            (FailureKind::Invalid, _) => "Check the ticket id and the gateway URL in Settings.".to_owned(),
+            _ => String::new(),
+        }
+    }
+}
+
+fn looks_like_json(excerpt: &str) -> bool {
+    let t = excerpt.trim_start();
+    t.starts_with('{') || t.starts_with('[')
+}

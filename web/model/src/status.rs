@@ -1,0 +1,78 @@
+//! Status words, CSS hooks and icons: a status is shown as colour, icon and
+//! word together (never colour alone), with the word from the core's
+//! `ExecutionStatus::label`.
+//!
+//! Steps and instances share the ticket's status values, but `Pending`
+//! means "waiting to run" there, not "suspended": the `item_*` functions
+//! say "Waiting", with their own class and icon.
+
+use coc_core::ExecutionStatus;
+
+/// A stable CSS hook for a status: `running`, `failed`, ... or `unknown`.
+pub fn status_class(status: Option<&ExecutionStatus>) -> &'static str {
+    match status {
+        Some(ExecutionStatus::Pending) => "pending",
+        Some(ExecutionStatus::Running) => "running",
+        Some(ExecutionStatus::Succeed) => "succeeded",
+        Some(ExecutionStatus::Canceling) => "canceling",
+        Some(ExecutionStatus::Canceled) => "canceled",
+        Some(ExecutionStatus::Failed) => "failed",
+        Some(ExecutionStatus::Timeout) => "timeout",
+        Some(ExecutionStatus::Other(_)) | None => "unknown",
+    }
+}
+
+/// The label the UI shows: the core's, or a fallback for a missing status.
+pub fn status_label(status: Option<&ExecutionStatus>) -> String {
+    match status {
+        Some(s) if !s.as_str().is_empty() => s.label().to_owned(),
+        _ => "No status".to_owned(),
+    }
+}
+
+/// A 16×16 icon path per status; shapes differ so that the status reads in
+/// greyscale and for colour-blind users too.
+pub fn icon_path(class: &str) -> &'static str {
+    match class {
+        // pause bars
+        "pending" => "M5 3h2v10H5zM9 3h2v10H9z",
+        // hollow circle: not started
+        "waiting" => "M8 2a6 6 0 1 0 0 12A6 6 0 0 0 8 2zm0 2a4 4 0 1 1 0 8 4 4 0 0 1 0-8z",
+        // play triangle
+        "running" => "M5 3l8 5-8 5z",
+        // check mark
+        "succeeded" => "M6.3 11.6 2.7 8l1.4-1.4 2.2 2.2 5.6-5.6 1.4 1.4z",
+        // circle with a bar: stopping
+        "canceling" => {
+            "M8 1.5a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13zm0 2a4.5 4.5 0 1 1 0 9 4.5 4.5 0 0 1 0-9zM5 7h6v2H5z"
+        }
+        // square stop
+        "canceled" => "M4 4h8v8H4z",
+        // cross
+        "failed" => {
+            "M4.4 3 8 6.6 11.6 3 13 4.4 9.4 8l3.6 3.6-1.4 1.4L8 9.4 4.4 13 3 11.6 6.6 8 3 4.4z"
+        }
+        // hourglass
+        "timeout" => "M4 2h8v3L9.5 8 12 11v3H4v-3l2.5-3L4 5zm2 2v.3L8 6.6l2-2.3V4z",
+        // question mark
+        _ => {
+            "M8 2a4 4 0 0 0-4 4h2a2 2 0 1 1 3 1.7C8 8.3 7 9 7 10.5V11h2v-.4c0-.7.6-1.1 1.3-1.6A4 4 0 0 0 8 2zM7 12.5h2v2H7z"
+        }
+    }
+}
+
+/// The CSS hook for a step's or an instance's status (`waiting` for Pending).
+pub fn item_class(status: Option<&ExecutionStatus>) -> &'static str {
+    match status {
+        Some(ExecutionStatus::Pending) => "waiting",
+        s => status_class(s),
+    }
+}
+
+/// The word for a step's or an instance's status.
+pub fn item_label(status: Option<&ExecutionStatus>) -> String {
+    match status {
+        Some(ExecutionStatus::Pending) => "Waiting".to_owned(),
+        s => status_label(s),
+    }
+}

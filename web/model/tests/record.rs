@@ -1,0 +1,124 @@
+//! Stored records: versioned JSON, old records migrated once, corrupt ones
+//! dropped with a reason.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use coc_console_model::record::{
+    self, AuthMode, PendingOp, Read, Recent, RecentTicket, SettingsRecord,
+};
+use coc_core::OperateType;
+
+fn pending() -> PendingOp {
+    PendingOp {
+        op: OperateType::SkipBatch,
+        from_status: Some("Running".into()),
+        from_update: Some(1_751_374_905_000),
+        accepted_at: 1_751_374_906_123.0,
+        request_id: Some("req\t1".into()),
+        reason: Some("line one\nline two\ttab \\ backslash".into()),
+    }
+}
+
+#[test]
+fn records_round_trip_as_versioned_json() {
+    let p = pending();
+    let text = record::encode(&p);
+    assert!(
+        text.starts_with(r#"{"v":1,"data":{"op":"SKIP_BATCH""#),
+        "{text}"
+    );
+    assert_eq!(record::decode::<PendingOp>(Some(&text)), Read::Current(p));
+
+    let mut recent = Recent::default();
+    for n in 0..15 {
+        recent.remember(RecentTicket {
+            id: format!("EX{n}"),
+            job: None,
+            status: None,
+            seen_at: n as f64,
+        });
+    }
+    recent.remember(RecentTicket {
+        id: "EX3".into(),
+        job: Some("job".into()),
+        status: None,
+        seen_at: 99.0,
+    });
+    assert_eq!(recent.0.len(), record::RECENT_MAX);
+    assert_eq!(recent.0[0].id, "EX3");
+    assert_eq!(recent.0.iter().filter(|r| r.id == "EX3").count(), 1);
+    let text = record::encode(&recent);
+    assert_eq!(record::decode::<Recent>(Some(&text)), Read::Current(recent));
+}
+
+#[test]
+fn records_of_the_tab_separated_console_are_migrated() {
+    // Exactly what the previous console wrote.
+    let old = "SKIP_BATCH\tRunning\t1751374905000\t1751374906123\treq 1\tline one\\nline two\\ttab \\\\ backslash";
+    let Read::Migrated(p) = record::decode::<PendingOp>(Some(old)) else {
+        panic!()
+    };
+    assert_eq!(
+        p.reason.as_deref(),
+        Some("line one\nline two\ttab \\ backslash")
+    );
+    assert_eq!(p.from_update, Some(1_751_374_905_000));
+
+    let old = "EX1\trestart\tRunning\t1751374906123\nEX2\t\t\t5";
+    let Read::Migrated(r) = record::decode::<Recent>(Some(old)) else {
+        panic!()
+    };
+    assert_eq!(r.0.len(), 2);
+    assert_eq!(r.0[0].job.as_deref(), Some("restart"));
+    assert_eq!(r.0[1].job, None);
+    assert_eq!(r.0[1].seen_at, 5.0);
+
+    let old = "gateway_url=http://gw:8080\nauth=token\nremember_token=true\nremember_operator_token=false\npoll_secs=7";
+    let Read::Migrated(s) = record::decode::<SettingsRecord>(Some(old)) else {
+        panic!()
+    };
+    assert_eq!(s.gateway_url, "http://gw:8080");
+    assert_eq!(s.auth, AuthMode::Token);
+    assert!(s.remember_token);
+    assert_eq!(
+        s.poll_secs,
+        record::DEFAULT_POLL_SECS,
+        "an interval not offered falls back"
+    );
+}
+
+#[test]
+fn corrupt_records_are_refused_with_a_reason_never_a_panic() {
+    assert_eq!(record::decode::<PendingOp>(None), Read::Missing);
+    assert_eq!(record::decode::<PendingOp>(Some("  ")), Read::Missing);
+    for bad in [
+        r#"{"v":1,"data":{"op":"EXPLODE","accepted_at":1}}"#,
+        r#"{"v":1,"data":{"op":"RESUME"}}"#,
+        r#"{"v":1,"data":"#,
+        r#"{"v":2,"data":{"op":"RESUME","accepted_at":1}}"#,
+        r#"{"data":{}}"#,
+        "RESUME",
+        "\u{0}\u{1}garbage",
+    ] {
+        match record::decode::<PendingOp>(Some(bad)) {
+            Read::Corrupt(why) => assert!(why.starts_with("pending operation: "), "{why}"),
+            other => panic!("{bad:?} read as {other:?}"),
+        }
+    }
+    match record::decode::<PendingOp>(Some(r#"{"v":2,"data":{}}"#)) {
+        Read::Corrupt(why) => assert!(why.contains("version 2"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn settings_never_hold_a_token() {
+    let text = record::encode(&SettingsRecord {
+        auth: AuthMode::Token,
+        ..SettingsRecord::default()
+    });
+    assert!(!text.contains("token\":\""), "{text}");
+    assert_eq!(
+        text,
+        r#"{"v":1,"data":{"gateway_url":"","auth":"token","remember_token":false,"remember_operator_token":false,"poll_secs":3}}"#
+    );
+}
