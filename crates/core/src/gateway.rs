@@ -11,12 +11,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::decode::decode_json;
 use crate::endpoint::RequestParts;
 use crate::error::Error;
 use crate::http::HttpResponse;
 use crate::id::{DocumentId, ExecutionId};
 use crate::model::{EpochMillis, OperateType};
-use crate::ops::{Operation, decode_json};
+use crate::ops::Operation;
 
 /// The header that carries the operator's reason for an operation:
 /// UTF-8, percent-encoded, at most [`MAX_REASON_CHARS`] characters.

@@ -105,6 +105,7 @@
 
 #![warn(missing_docs)]
 
+mod decode;
 mod endpoint;
 mod error;
 pub mod gateway;
@@ -113,6 +114,7 @@ mod http;
 mod id;
 mod model;
 mod ops;
+mod query;
 pub mod sign;
 mod uri;
 
@@ -127,6 +129,7 @@ pub use model::{
 };
 pub use ops::{
     DEFAULT_LIMIT, ExecuteDocument, GetExecution, ListExecutionInstances, ListExecutionSteps,
-    ListExecutions, MAX_FILTER_LEN, MAX_LIMIT, OperateExecution, Operated, Operation, parse_tags,
+    ListExecutions, MAX_FILTER_LEN, MAX_LIMIT, OperateExecution, Operated, Operation,
 };
+pub use query::parse_tags;
 pub use sign::{Credentials, UnixTime};

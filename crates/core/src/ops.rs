@@ -14,20 +14,23 @@
 //! - GetExecution: `data` null or missing is [`Error::NotFound`]; list
 //!   operations: `data` null or missing is an empty page, a `null` item is
 //!   dropped, a missing `total` is the page length.
+//!
+//! The shared part of that reading is in `decode.rs`, and the value parsers
+//! behind the `from_query` constructors are in `query.rs`.
 
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::Error;
+use crate::decode::{Envelope, decode, describe, failure, parse_page};
 use crate::endpoint::RequestParts;
-use crate::error::{ApiError, DecodeError, excerpt};
+use crate::error::{DecodeError, excerpt};
 use crate::gateway::Reason;
 use crate::http::{HttpResponse, Method};
 use crate::id::{DocumentId, ExecutionId, StepId, validate_id};
 use crate::model::{
     EpochMillis, ExecuteDocumentBody, Execution, KeyValue, OperateType, Page, Step, StepInstance,
 };
+use crate::query::{parse_bool, parse_num, parse_tags, unknown_query_key};
 use crate::uri::encode;
 
 /// One API operation: what to send, and how to read what comes back.
@@ -326,43 +329,6 @@ impl ListExecutions {
     }
 }
 
-/// Parses `k1=v1,k2=v2` (the `tags` filter); empty means no tags.
-pub fn parse_tags(s: &str) -> Result<Vec<KeyValue>, Error> {
-    s.split(',')
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
-                Ok(KeyValue::new(k.trim(), v.trim()))
-            }
-            _ => Err(Error::invalid(
-                "tags",
-                format!("{p:?} is not key=value (tags look like env=prod,team=ops)"),
-            )),
-        })
-        .collect()
-}
-
-fn unknown_query_key(key: &str, known: &str) -> Error {
-    Error::invalid(
-        "query",
-        format!("unknown parameter {key:?}; known: {known}"),
-    )
-}
-
-fn parse_num<T: std::str::FromStr>(field: &'static str, v: &str) -> Result<T, Error> {
-    v.trim()
-        .parse()
-        .map_err(|_| Error::invalid(field, format!("{v:?} is not a whole number in range")))
-}
-
-fn parse_bool(field: &'static str, v: &str) -> Result<bool, Error> {
-    match v {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(Error::invalid(field, format!("{v:?} is not true or false"))),
-    }
-}
-
 impl Operation for ListExecutions {
     type Output = Page<Execution>;
     const NAME: &'static str = "ListExecutions";
@@ -650,183 +616,4 @@ impl Operation for ExecuteDocument {
             })),
         }
     }
-}
-
-fn describe(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "an empty string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// The common body: `data`, maybe `total`, maybe an error.
-#[derive(Deserialize)]
-#[serde(expecting = "a JSON object")]
-struct Envelope<T> {
-    #[serde(default = "none")]
-    data: Option<T>,
-    #[serde(default)]
-    total: Option<u64>,
-    #[serde(default)]
-    error_code: Option<String>,
-    #[serde(default)]
-    error_msg: Option<String>,
-    #[serde(default)]
-    request_id: Option<String>,
-}
-
-fn none<T>() -> Option<T> {
-    None
-}
-
-impl<T> Envelope<T> {
-    /// A COC error carried in a success body, when there is one.
-    fn error(&self, response: &HttpResponse<'_>) -> Option<Error> {
-        let code = self.error_code.as_deref().filter(|c| !c.is_empty())?;
-        Some(Error::Api(ApiError {
-            status: response.status,
-            error_code: Some(code.to_owned()),
-            error_msg: self.error_msg.clone(),
-            request_id: response
-                .request_id()
-                .map(str::to_owned)
-                .or_else(|| self.request_id.clone()),
-        }))
-    }
-}
-
-fn parse_page<T: DeserializeOwned>(
-    response: &HttpResponse<'_>,
-    operation: &'static str,
-    expected: &'static str,
-) -> Result<Page<T>, Error> {
-    let env: Envelope<Vec<Option<T>>> = decode(response, operation, expected)?;
-    if env.data.is_none()
-        && let Some(e) = env.error(response)
-    {
-        return Err(e);
-    }
-    // A null element in a list is dropped rather than failing the page: an
-    // operator is better served by 99 rows than by none.
-    let items: Vec<T> = env.data.unwrap_or_default().into_iter().flatten().collect();
-    let total = env.total.unwrap_or(items.len() as u64);
-    Ok(Page { items, total })
-}
-
-/// Decodes a success body as `Envelope<T>`; a failure status becomes
-/// [`Error::Api`] or [`Error::Http`].
-fn decode<T: DeserializeOwned>(
-    response: &HttpResponse<'_>,
-    operation: &'static str,
-    expected: &'static str,
-) -> Result<Envelope<T>, Error> {
-    decode_json(response, operation, expected)
-}
-
-/// Decodes a success body as one JSON object of type `T`, with the same
-/// rules and errors as every COC operation.
-pub(crate) fn decode_json<T: DeserializeOwned>(
-    response: &HttpResponse<'_>,
-    operation: &'static str,
-    expected: &'static str,
-) -> Result<T, Error> {
-    if !response.is_success() {
-        return Err(failure(response));
-    }
-    let decode_error = |detail: String| {
-        Error::Decode(DecodeError {
-            status: response.status,
-            operation,
-            expected,
-            detail,
-            excerpt: excerpt(response.body),
-            request_id: response.request_id().map(str::to_owned),
-        })
-    };
-    let body = strip_bom(response.body);
-    match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        None => return Err(decode_error("the body was empty".to_owned())),
-        // serde's derived structs also accept a sequence of their fields in
-        // order, which would read `[{…}]` as a ticket; every documented
-        // body is an object.
-        Some(b'[') => {
-            return Err(decode_error(
-                "the body is a JSON array, not an object".to_owned(),
-            ));
-        }
-        Some(_) => {}
-    }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    // The JSON path ("data.start_time") costs about 12 KB of brotli'd wasm;
-    // the console leaves the feature out and keeps serde_json's line and
-    // column, which still point at the field.
-    #[cfg(feature = "error-paths")]
-    let result = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| (e.path().to_string(), e.into_inner()));
-    #[cfg(not(feature = "error-paths"))]
-    let result = T::deserialize(&mut de).map_err(|e| (".".to_owned(), e));
-    let env: T = result.map_err(|(path, inner)| {
-        decode_error(match inner.classify() {
-            serde_json::error::Category::Data if path != "." => format!("at {path}: {inner}"),
-            serde_json::error::Category::Data => format!("the body has the wrong shape ({inner})"),
-            serde_json::error::Category::Eof => format!("the body ends too early ({inner})"),
-            _ => format!("the body is not valid JSON ({inner})"),
-        })
-    })?;
-    de.end()
-        .map_err(|e| decode_error(format!("the body has more after the JSON value ({e})")))?;
-    Ok(env)
-}
-
-/// A non-2xx response: a structured error when the body is one, else the
-/// status with an excerpt.
-pub(crate) fn failure(response: &HttpResponse<'_>) -> Error {
-    #[derive(Deserialize)]
-    struct Nested {
-        #[serde(default)]
-        code: Option<String>,
-        #[serde(default)]
-        message: Option<String>,
-    }
-    #[derive(Deserialize)]
-    struct ErrorBody {
-        #[serde(default)]
-        error_code: Option<String>,
-        #[serde(default)]
-        error_msg: Option<String>,
-        #[serde(default)]
-        request_id: Option<String>,
-        // Some Huawei Cloud services nest it: {"error": {"code", "message"}}.
-        #[serde(default)]
-        error: Option<Nested>,
-    }
-    let request_id = response.request_id().map(str::to_owned);
-    if let Ok(body) = serde_json::from_slice::<ErrorBody>(strip_bom(response.body)) {
-        let (code, msg) = match body.error {
-            Some(n) if body.error_code.is_none() => (n.code, n.message),
-            _ => (body.error_code, body.error_msg),
-        };
-        if code.is_some() || msg.is_some() {
-            return Error::Api(ApiError {
-                status: response.status,
-                error_code: code,
-                error_msg: msg,
-                request_id: request_id.or(body.request_id),
-            });
-        }
-    }
-    Error::Http {
-        status: response.status,
-        request_id,
-        excerpt: excerpt(response.body),
-    }
-}
-
-/// A UTF-8 byte-order mark is not JSON, but some proxies prepend one.
-fn strip_bom(body: &[u8]) -> &[u8] {
-    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }

@@ -21,6 +21,7 @@ const LOCK: &str = include_str!("../../../Cargo.lock");
 
 const SOURCES: &[(&str, &str)] = &[
     ("lib", include_str!("../src/lib.rs")),
+    ("decode", include_str!("../src/decode.rs")),
     ("endpoint", include_str!("../src/endpoint.rs")),
     ("error", include_str!("../src/error.rs")),
     ("gateway", include_str!("../src/gateway.rs")),
@@ -29,6 +30,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("id", include_str!("../src/id.rs")),
     ("model", include_str!("../src/model.rs")),
     ("ops", include_str!("../src/ops.rs")),
+    ("query", include_str!("../src/query.rs")),
     ("sign", include_str!("../src/sign.rs")),
     ("uri", include_str!("../src/uri.rs")),
 ];
