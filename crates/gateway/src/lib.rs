@@ -76,7 +76,7 @@ use cors::{GATEWAY_REQUEST_ID, REQUEST_ID};
 use error::OwnError;
 use forward::Upstream;
 use operators::{Authenticator, OperatorsConfig, Policy};
-use routes::RouteLabel;
+use routes::Route;
 use static_files::StaticSite;
 
 /// Default request body limit: OperateExecution bodies are ~80 bytes, and an
@@ -471,8 +471,8 @@ async fn observe(mut req: Request, next: Next) -> Response {
     }
     let route = response
         .extensions()
-        .get::<RouteLabel>()
-        .map(|r| r.0)
+        .get::<Route>()
+        .map(Route::label)
         .unwrap_or_else(|| classify(&path));
     let status = response.status().as_u16();
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

@@ -14,8 +14,9 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use coc_core::{
-    ExecuteDocument, ExecuteDocumentBody, GetExecution, ListExecutionInstances, ListExecutionSteps,
-    ListExecutions, OperateExecution, OperateType, Operation,
+    DocumentId, ExecuteDocument, ExecuteDocumentBody, ExecutionId, GetExecution,
+    ListExecutionInstances, ListExecutionSteps, ListExecutions, OperateExecution, OperateType,
+    Operation,
 };
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
@@ -26,10 +27,6 @@ use crate::AppState;
 use crate::access::{self, Attempt, Caller, GatewayRequestId};
 use crate::cors::AUTH_TOKEN;
 use crate::error::GatewayError;
-
-/// Which of the six operations a response answered, for the access log.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RouteLabel(pub(crate) &'static str);
 
 /// True for paths the gateway never serves from the console's files.
 pub(crate) fn is_api_path(path: &str) -> bool {
@@ -106,32 +103,87 @@ pub(crate) fn check_path(path: &str) -> Result<(), GatewayError> {
     Ok(())
 }
 
+/// One of the six COC routes, with the ids its path carries already
+/// validated by the core. [`Route::parse`] is the only place a `/v1` path is
+/// read, so the access log, the audit trail and the dispatch cannot disagree
+/// about which operation a request was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// `GET /v1/executions`
+    ListExecutions,
+    /// `POST /v1/executions` (the ticket id is in the body)
+    OperateExecution,
+    /// `GET /v1/executions/instances`
+    ListExecutionInstances,
+    /// `GET /v1/executions/{execution_id}`
+    GetExecution(ExecutionId),
+    /// `GET /v1/executions/{execution_id}/steps`
+    ListExecutionSteps(ExecutionId),
+    /// `POST /v1/documents/{document_id}`
+    ExecuteDocument(DocumentId),
+}
+
+impl Route {
+    /// Reads a request's method and raw (still percent-encoded) path.
+    ///
+    /// Refusals, in this order: a path that is none of the six shapes (404),
+    /// a method that shape does not take (405, with `Allow`), then an id
+    /// the core refuses (400). The path's shape is matched before decoding,
+    /// so `/v1/executions/%69nstances` is a ticket id, not the instances
+    /// route; query strings and bodies are the operation's to read.
+    pub(crate) fn parse(method: &Method, path: &str) -> Result<Self, GatewayError> {
+        let segments: Vec<&str> = path.split('/').skip(1).collect();
+        let (get, post) = (*method == Method::GET, *method == Method::POST);
+        match segments.as_slice() {
+            ["v1", "executions"] if get => Ok(Route::ListExecutions),
+            ["v1", "executions"] if post => Ok(Route::OperateExecution),
+            ["v1", "executions", "instances"] if get => Ok(Route::ListExecutionInstances),
+            ["v1", "executions", id] if get => Ok(Route::GetExecution(execution_id(id)?)),
+            ["v1", "executions", id, "steps"] if get => {
+                Ok(Route::ListExecutionSteps(execution_id(id)?))
+            }
+            ["v1", "documents", id] if post => Ok(Route::ExecuteDocument(
+                DocumentId::parse(&decode_segment(id)?).map_err(|e| invalid(&e))?,
+            )),
+            ["v1", "executions"] => Err(GatewayError::method_not_allowed(
+                method.as_str(),
+                "GET, POST",
+            )),
+            ["v1", "executions", _] | ["v1", "executions", _, "steps"] => {
+                Err(GatewayError::method_not_allowed(method.as_str(), "GET"))
+            }
+            ["v1", "documents", _] => {
+                Err(GatewayError::method_not_allowed(method.as_str(), "POST"))
+            }
+            _ => Err(GatewayError::route_not_allowed(path)),
+        }
+    }
+
+    /// The operation's name, as the access log and the audit trail say it.
+    pub(crate) fn label(&self) -> &'static str {
+        match self {
+            Route::ListExecutions => ListExecutions::NAME,
+            Route::OperateExecution => OperateExecution::NAME,
+            Route::ListExecutionInstances => ListExecutionInstances::NAME,
+            Route::GetExecution(_) => GetExecution::NAME,
+            Route::ListExecutionSteps(_) => ListExecutionSteps::NAME,
+            Route::ExecuteDocument(_) => ExecuteDocument::NAME,
+        }
+    }
+}
+
+fn execution_id(segment: &str) -> Result<ExecutionId, GatewayError> {
+    ExecutionId::parse(&decode_segment(segment)?).map_err(|e| invalid(&e))
+}
+
 /// The six routes. Anything else under `/v1` is refused.
 pub(crate) async fn api(State(state): State<Arc<AppState>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let path = parts.uri.path().to_owned();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let route = match Route::parse(&parts.method, parts.uri.path()) {
+        Ok(route) => route,
+        Err(e) => return e.into_response(),
+    };
     let query = parts.uri.query().unwrap_or_default();
-    let (get, post, allow) = match segments.as_slice() {
-        ["v1", "executions"] => (
-            Some("ListExecutions"),
-            Some("OperateExecution"),
-            "GET, POST",
-        ),
-        ["v1", "executions", "instances"] => (Some("ListExecutionInstances"), None, "GET"),
-        ["v1", "executions", _] => (Some("GetExecution"), None, "GET"),
-        ["v1", "executions", _, "steps"] => (Some("ListExecutionSteps"), None, "GET"),
-        ["v1", "documents", _] => (None, Some("ExecuteDocument"), "POST"),
-        _ => return GatewayError::route_not_allowed(&path).into_response(),
-    };
-    let label = match parts.method {
-        Method::GET => get,
-        Method::POST => post,
-        _ => None,
-    };
-    let Some(label) = label else {
-        return GatewayError::method_not_allowed(parts.method.as_str(), allow).into_response();
-    };
     let Some(caller) = parts.extensions.get::<Caller>() else {
         return GatewayError::internal("no caller was identified").into_response();
     };
@@ -146,11 +198,12 @@ pub(crate) async fn api(State(state): State<Arc<AppState>>, req: Request) -> Res
         headers: &parts.headers,
         request_id,
     };
-    let mut response = match dispatch(&call, label, &segments, query, body).await {
+    let mut response = match dispatch(&call, &route, query, body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     };
-    response.extensions_mut().insert(RouteLabel(label));
+    // For the access log (`observe`), which runs outside the router.
+    response.extensions_mut().insert(route);
     crate::no_store(&mut response);
     response
 }
@@ -193,34 +246,35 @@ impl Call<'_> {
 
 async fn dispatch(
     call: &Call<'_>,
-    label: &'static str,
-    segments: &[&str],
+    route: &Route,
     query: &str,
     body: Body,
 ) -> Result<Response, GatewayError> {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    match (label, segments) {
-        ("ListExecutions", _) => {
+    match route {
+        Route::ListExecutions => {
             let op = ListExecutions::from_query(&pairs).map_err(|e| invalid(&e))?;
             call.read(&op).await
         }
-        ("ListExecutionInstances", _) => {
+        Route::ListExecutionInstances => {
             let op = ListExecutionInstances::from_query(&pairs).map_err(|e| invalid(&e))?;
             call.read(&op).await
         }
-        ("GetExecution", [_, _, id]) => {
+        Route::GetExecution(id) => {
             no_query(&pairs)?;
-            let op = GetExecution::new(&decode_segment(id)?).map_err(|e| invalid(&e))?;
+            let op = GetExecution {
+                execution_id: id.clone(),
+            };
             call.read(&op).await
         }
-        ("ListExecutionSteps", [_, _, id, _]) => {
-            let op = ListExecutionSteps::from_query(&decode_segment(id)?, &pairs)
-                .map_err(|e| invalid(&e))?;
+        Route::ListExecutionSteps(id) => {
+            let op =
+                ListExecutionSteps::from_query(id.as_str(), &pairs).map_err(|e| invalid(&e))?;
             call.read(&op).await
         }
-        ("OperateExecution", _) => {
+        Route::OperateExecution => {
             no_query(&pairs)?;
             let body = read_json_body(call.state, call.headers, body).await?;
             let parsed: OperateBody = from_json(&body)?;
@@ -233,30 +287,31 @@ async fn dispatch(
                 permission: Permission::Operate(operate_type),
                 execution_id: Some(op.execution_id.to_string()),
                 document_id: None,
+                // The trail names the operate type, which is what an
+                // operator searches for.
                 operation: operate_type.as_str(),
                 operate_type: Some(operate_type),
                 created: |_| None,
             };
             call.operate(&op, attempt).await
         }
-        ("ExecuteDocument", [_, _, id]) => {
+        Route::ExecuteDocument(id) => {
             no_query(&pairs)?;
             let body = read_json_body(call.state, call.headers, body).await?;
             let parsed = execute_body(&body)?;
-            let op = ExecuteDocument::new(&decode_segment(id)?, parsed).map_err(|e| invalid(&e))?;
+            let op = ExecuteDocument::new(id.as_str(), parsed).map_err(|e| invalid(&e))?;
             // The core checks document_type when building; refuse early and clearly.
             op.parts().map_err(|e| invalid(&e))?;
             let attempt = Attempt {
                 permission: Permission::ExecuteDocument,
                 execution_id: None,
                 document_id: Some(op.document_id.to_string()),
-                operation: "ExecuteDocument",
+                operation: route.label(),
                 operate_type: None,
                 created: |id: &String| Some(id.clone()),
             };
             call.operate(&op, attempt).await
         }
-        _ => Err(GatewayError::internal("route table mismatch")),
     }
 }
 
@@ -363,4 +418,196 @@ fn execute_body(body: &[u8]) -> Result<ExecuteDocumentBody, GatewayError> {
         let path = e.path().to_string();
         GatewayError::invalid_json(format_args!("at {path}: {}", e.into_inner()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EX: &str = "EX2025070121014501xxxxxx";
+    const DM: &str = "DM2025070118023901xxxxxx";
+
+    fn ok(method: Method, path: &str) -> Route {
+        Route::parse(&method, path).unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    fn refused(method: Method, path: &str) -> GatewayError {
+        match Route::parse(&method, path) {
+            Ok(r) => panic!("{method} {path} parsed as {r:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn the_six_routes_parse_with_their_ids() {
+        let ex = ExecutionId::parse(EX).unwrap();
+        let cases = [
+            (
+                Method::GET,
+                "/v1/executions".to_owned(),
+                Route::ListExecutions,
+            ),
+            (
+                Method::POST,
+                "/v1/executions".to_owned(),
+                Route::OperateExecution,
+            ),
+            (
+                Method::GET,
+                "/v1/executions/instances".to_owned(),
+                Route::ListExecutionInstances,
+            ),
+            (
+                Method::GET,
+                format!("/v1/executions/{EX}"),
+                Route::GetExecution(ex.clone()),
+            ),
+            (
+                Method::GET,
+                format!("/v1/executions/{EX}/steps"),
+                Route::ListExecutionSteps(ex),
+            ),
+            (
+                Method::POST,
+                format!("/v1/documents/{DM}"),
+                Route::ExecuteDocument(DocumentId::parse(DM).unwrap()),
+            ),
+        ];
+        for (method, path, want) in cases {
+            let got = ok(method.clone(), &path);
+            assert_eq!(got, want, "{method} {path}");
+            // The label is the core operation's own name.
+            let name = match &got {
+                Route::ListExecutions => "ListExecutions",
+                Route::OperateExecution => "OperateExecution",
+                Route::ListExecutionInstances => "ListExecutionInstances",
+                Route::GetExecution(_) => "GetExecution",
+                Route::ListExecutionSteps(_) => "ListExecutionSteps",
+                Route::ExecuteDocument(_) => "ExecuteDocument",
+            };
+            assert_eq!(got.label(), name);
+        }
+    }
+
+    #[test]
+    fn ids_are_percent_decoded_after_the_shape_is_matched() {
+        assert_eq!(
+            ok(Method::GET, "/v1/executions/EX%41"),
+            Route::GetExecution(ExecutionId::parse("EXA").unwrap())
+        );
+        // An encoded "instances" is a ticket id, not the instances route.
+        assert_eq!(
+            ok(Method::GET, "/v1/executions/%69nstances"),
+            Route::GetExecution(ExecutionId::parse("instances").unwrap())
+        );
+    }
+
+    #[test]
+    fn other_paths_are_not_routes() {
+        for path in [
+            "/v1",
+            "/v1/",
+            "/v1/execution",
+            "/v1/executions/a/b",
+            "/v1/executions/a/steps/b",
+            "/v1/executions/a/step",
+            "/v1/documents",
+            "/v1/documents/a/b",
+            "/v2/executions",
+            "/V1/executions",
+            "/v1//executions",
+        ] {
+            for method in [Method::GET, Method::POST, Method::DELETE] {
+                let e = refused(method.clone(), path);
+                assert_eq!(
+                    (e.status.as_u16(), e.code),
+                    (404, "GATEWAY.ROUTE_NOT_ALLOWED"),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_method_is_405_with_the_right_allow_even_for_a_bad_id() {
+        let cases = [
+            (Method::PUT, "/v1/executions", "GET, POST"),
+            (Method::HEAD, "/v1/executions", "GET, POST"),
+            (Method::POST, "/v1/executions/instances", "GET"),
+            (Method::DELETE, "/v1/executions/EX1", "GET"),
+            (Method::POST, "/v1/executions/bad%00id", "GET"),
+            (Method::POST, "/v1/executions/EX1/steps", "GET"),
+            (Method::GET, "/v1/documents/DM1", "POST"),
+            (Method::GET, "/v1/documents/bad%00id", "POST"),
+        ];
+        for (method, path, allow) in cases {
+            let e = refused(method.clone(), path);
+            assert_eq!(
+                (e.status.as_u16(), e.code, e.allow),
+                (405, "GATEWAY.METHOD_NOT_ALLOWED", Some(allow)),
+                "{method} {path}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_the_core_refuses_are_400_naming_the_field() {
+        let long = "E".repeat(coc_core::MAX_ID_LEN + 1);
+        let cases = [
+            (Method::GET, "/v1/executions/".to_owned(), "execution_id"),
+            (
+                Method::GET,
+                "/v1/executions/EX%20X".to_owned(),
+                "execution_id",
+            ),
+            (
+                Method::GET,
+                "/v1/executions/EX%3F".to_owned(),
+                "execution_id",
+            ),
+            (
+                Method::GET,
+                "/v1/executions/EX%25".to_owned(),
+                "execution_id",
+            ),
+            (
+                Method::GET,
+                format!("/v1/executions/{long}"),
+                "execution_id",
+            ),
+            (
+                Method::GET,
+                "/v1/executions/a%00/steps".to_owned(),
+                "execution_id",
+            ),
+            (
+                Method::GET,
+                "/v1/executions//steps".to_owned(),
+                "execution_id",
+            ),
+            (Method::POST, "/v1/documents/".to_owned(), "document_id"),
+            (
+                Method::POST,
+                "/v1/documents/DM%23".to_owned(),
+                "document_id",
+            ),
+            (
+                Method::POST,
+                "/v1/documents/DM%20X".to_owned(),
+                "document_id",
+            ),
+            // Not UTF-8 once decoded.
+            (Method::GET, "/v1/executions/%FF".to_owned(), "path"),
+            (Method::POST, "/v1/documents/%C3".to_owned(), "path"),
+        ];
+        for (method, path, field) in cases {
+            let e = refused(method.clone(), &path);
+            assert_eq!(
+                (e.status.as_u16(), e.code),
+                (400, "GATEWAY.INVALID_REQUEST"),
+                "{method} {path}"
+            );
+            assert!(e.message.contains(field), "{method} {path}: {}", e.message);
+        }
+    }
 }
