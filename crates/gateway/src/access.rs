@@ -20,12 +20,12 @@ use axum::response::{IntoResponse, Response};
 use coc_core::gateway::{Outcome, Permission, REASON_HEADER, Reason};
 use coc_core::{OperateType, Operation};
 
-use crate::AppState;
 use crate::audit::{Finish, Intent};
 use crate::clock::now_ms;
 use crate::error::GatewayError;
 use crate::forward::Exchange;
 use crate::operators::{Grants, Identity};
+use crate::state::AppState;
 
 /// The response header that names the audit record of an operation.
 pub const AUDIT_RECORD_HEADER: &str = "x-coc-audit-record";

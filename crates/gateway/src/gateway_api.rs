@@ -11,10 +11,10 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use coc_core::gateway::{AuditPage, ListAudit, MAX_AUDIT_LIMIT, Permission};
 
-use crate::AppState;
 use crate::access::Caller;
 use crate::clock::now_ms;
 use crate::error::GatewayError;
+use crate::state::AppState;
 
 fn caller(req: &Request) -> Result<Caller, GatewayError> {
     req.extensions()
@@ -32,7 +32,7 @@ fn filters(req: &Request) -> Result<ListAudit, GatewayError> {
 }
 
 fn no_store(mut response: Response) -> Response {
-    crate::no_store(&mut response);
+    crate::server::no_store(&mut response);
     response
 }
 

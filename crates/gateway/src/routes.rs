@@ -23,10 +23,10 @@ use serde::Deserialize;
 
 use coc_core::gateway::Permission;
 
-use crate::AppState;
 use crate::access::{self, Attempt, Caller, GatewayRequestId};
 use crate::cors::AUTH_TOKEN;
 use crate::error::GatewayError;
+use crate::state::AppState;
 
 /// True for paths the gateway never serves from the console's files.
 pub(crate) fn is_api_path(path: &str) -> bool {
@@ -204,7 +204,7 @@ pub(crate) async fn api(State(state): State<Arc<AppState>>, req: Request) -> Res
     };
     // For the access log (`observe`), which runs outside the router.
     response.extensions_mut().insert(route);
-    crate::no_store(&mut response);
+    crate::server::no_store(&mut response);
     response
 }
 

@@ -31,9 +31,9 @@ use sha2::{Digest, Sha256};
 use tower::ServiceExt as _;
 use tower_http::services::ServeDir;
 
-use crate::AppState;
 use crate::error::GatewayError;
 use crate::routes::is_api_path;
+use crate::state::AppState;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const NO_CACHE: &str = "no-cache";
