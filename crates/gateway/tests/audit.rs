@@ -7,50 +7,27 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use coc_core::gateway::{AuditPage, Outcome};
 use coc_gateway::audit::AuditDb;
-use coc_gateway::{Config, SimSettings, UpstreamChoice};
 use coc_simulator::{TICKET_BATCH_RUNNING, TICKET_RUNNING};
 use common::pg::Postgres;
 use common::*;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-fn sim(audit_db: AuditDb) -> Config {
-    Config {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        upstream: UpstreamChoice::Simulator(SimSettings {
-            manual_clock: true,
-            ..SimSettings::default()
-        }),
-        audit_db,
-        ..Config::default()
-    }
-}
-
 async fn terminate(gw: &str, id: &str) -> reqwest::Response {
-    client()
-        .post(format!("{gw}/v1/executions"))
-        .header("x-coc-ops-reason", "audit%20test")
-        .json(&json!({"execution_id": id, "operate_type": "TERMINATE"}))
+    operate(&client(), gw, id, "TERMINATE", None, Some("audit test"))
         .send()
         .await
         .unwrap()
 }
 
 async fn trail(gw: &str, id: &str) -> AuditPage {
-    let r = client()
-        .get(format!("{gw}/gateway/v1/audit?execution_id={id}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    r.json().await.unwrap()
+    audit_page(&client(), gw, &format!("execution_id={id}"), None).await
 }
 
 fn sqlite(dir: &Path) -> (AuditDb, String) {
@@ -62,11 +39,11 @@ fn sqlite(dir: &Path) -> (AuditDb, String) {
 async fn a_sqlite_trail_outlives_its_gateway_and_refuses_updates() {
     let dir = tempfile::tempdir().unwrap();
     let (db, path) = sqlite(dir.path());
-    let gw = gateway(sim(db.clone())).await;
+    let gw = gateway(manual_sim(db.clone())).await;
     assert_eq!(terminate(&gw.url, TICKET_RUNNING).await.status(), 200);
     gw.stop().await.unwrap();
 
-    let gw = gateway(sim(db)).await;
+    let gw = gateway(manual_sim(db)).await;
     let page = trail(&gw.url, TICKET_RUNNING).await;
     assert_eq!(page.records.len(), 1);
     assert_eq!(page.records[0].outcome, Outcome::Succeeded);
@@ -94,8 +71,8 @@ async fn a_sqlite_trail_outlives_its_gateway_and_refuses_updates() {
 async fn replicas_on_one_postgres_share_the_trail_and_a_dead_store_stops_only_operations() {
     let pg = tokio::task::spawn_blocking(Postgres::start).await.unwrap();
     let db = AuditDb::Postgres(pg.url());
-    let a = gateway(sim(db.clone())).await;
-    let b = gateway(sim(db)).await;
+    let a = gateway(manual_sim(db.clone())).await;
+    let b = gateway(manual_sim(db)).await;
     assert_eq!(terminate(&a.url, TICKET_RUNNING).await.status(), 200);
     assert_eq!(terminate(&b.url, TICKET_BATCH_RUNNING).await.status(), 200);
     // Each replica sees the other's record.
@@ -116,10 +93,7 @@ async fn replicas_on_one_postgres_share_the_trail_and_a_dead_store_stops_only_op
     pg.stop_server();
     let started = Instant::now();
     let r = terminate(&a.url, TICKET_BATCH_RUNNING).await;
-    assert_eq!(
-        error_code(r).await,
-        (503, "GATEWAY.AUDIT_UNAVAILABLE".into())
-    );
+    expect_error(r, 503, "GATEWAY.AUDIT_UNAVAILABLE").await;
     eprintln!("503 after {:?} with the store down", started.elapsed());
     let sim = a.simulator.as_ref().unwrap().simulator();
     assert!(

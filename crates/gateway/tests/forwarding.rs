@@ -98,19 +98,15 @@ async fn token_passthrough_reaches_the_upstream_only_when_configured() {
     assert_eq!(up.count(), 2);
 
     // Without a token, or with a malformed one, the gateway refuses.
-    let r = c
-        .get(format!("{}/v1/executions/EX1", gw.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(error_code(r).await, (401, "GATEWAY.TOKEN_REQUIRED".into()));
+    let r = get(format!("{}/v1/executions/EX1", gw.url)).await;
+    expect_error(r, 401, "GATEWAY.TOKEN_REQUIRED").await;
     let r = c
         .get(format!("{}/v1/executions/EX1", gw.url))
         .header("x-auth-token", "two words")
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(r).await, (401, "GATEWAY.TOKEN_REQUIRED".into()));
+    expect_error(r, 401, "GATEWAY.TOKEN_REQUIRED").await;
     assert_eq!(up.count(), 2);
 
     // Not configured: the same token goes nowhere.
@@ -130,24 +126,15 @@ async fn token_passthrough_reaches_the_upstream_only_when_configured() {
 async fn request_ids_flow_back_or_are_generated() {
     let with_id = recorder_with(Some("upstream-req-1")).await;
     let without_id = recorder_with(None).await;
-    let c = client();
 
     let gw = gateway(forwarding(&with_id.url)).await;
-    let r = c
-        .get(format!("{}/v1/executions/EX1", gw.url))
-        .send()
-        .await
-        .unwrap();
+    let r = get(format!("{}/v1/executions/EX1", gw.url)).await;
     assert_eq!(r.headers()["x-request-id"], "upstream-req-1");
 
     let gw = gateway(forwarding(&without_id.url)).await;
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let r = c
-            .get(format!("{}/v1/executions/EX1", gw.url))
-            .send()
-            .await
-            .unwrap();
+        let r = get(format!("{}/v1/executions/EX1", gw.url)).await;
         assert_eq!(r.status(), 200);
         let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
         assert!(is_uuid_v4(&id), "{id}");
@@ -156,7 +143,7 @@ async fn request_ids_flow_back_or_are_generated() {
     assert_ne!(ids[0], ids[1]);
 
     // The gateway's own errors carry one in the header and in the body.
-    let r = c.get(format!("{}/v1/nope", gw.url)).send().await.unwrap();
+    let r = get(format!("{}/v1/nope", gw.url)).await;
     let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert!(is_uuid_v4(&id), "{id}");
     let body: serde_json::Value = r.json().await.unwrap();
@@ -222,11 +209,7 @@ async fn upstream_status_and_body_pass_through_unchanged() {
         r.text().await.unwrap(),
         r#"{"error_code":"COC.00040702","error_msg":"target instance does not exist"}"#
     );
-    let r = c
-        .get(format!("{}/v1/executions/EX1", gw.url))
-        .send()
-        .await
-        .unwrap();
+    let r = get(format!("{}/v1/executions/EX1", gw.url)).await;
     assert_eq!(r.status(), 502);
     assert_eq!(r.headers()["content-type"], "text/html");
     assert_eq!(
@@ -289,10 +272,7 @@ async fn a_body_that_stalls_also_hits_the_timeout() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        error_code(r).await,
-        (504, "GATEWAY.UPSTREAM_TIMEOUT".into())
-    );
+    expect_error(r, 504, "GATEWAY.UPSTREAM_TIMEOUT").await;
 }
 
 #[tokio::test]
@@ -338,7 +318,6 @@ async fn raw_upstream(behave: &'static [u8]) -> String {
 
 #[tokio::test]
 async fn an_upstream_dropping_the_connection_is_a_bad_response() {
-    let c = client();
     for (what, behaviour) in [
         ("closes before answering", &b""[..]),
         (
@@ -349,7 +328,7 @@ async fn an_upstream_dropping_the_connection_is_a_bad_response() {
     ] {
         let url = raw_upstream(behaviour).await;
         let gw = gateway(forwarding(&url)).await;
-        let r = c.get(format!("{}/v1/executions/EX1", gw.url)).send().await.unwrap();
+        let r = get(format!("{}/v1/executions/EX1", gw.url)).await;
         assert_eq!(
             error_code(r).await,
             (502, "GATEWAY.UPSTREAM_BAD_RESPONSE".into()),

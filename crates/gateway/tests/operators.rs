@@ -6,17 +6,16 @@
 
 mod common;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::Path;
 use std::time::SystemTime;
 
 use coc_core::gateway::{AuditPage, Me, Outcome};
+use coc_gateway::Config;
 use coc_gateway::audit::AuditDb;
 use coc_gateway::operators::{OperatorsConfig, Policy, ProxyHeaders, Role, tokens};
-use coc_gateway::{Config, SimSettings, UpstreamChoice};
 use coc_simulator::{TICKET_BATCH_RUNNING, TICKET_FAILED, TICKET_RUNNING};
 use common::*;
-use serde_json::json;
 
 fn audit_file(dir: &Path) -> AuditDb {
     AuditDb::Sqlite(dir.join("audit.sqlite").display().to_string())
@@ -24,50 +23,9 @@ fn audit_file(dir: &Path) -> AuditDb {
 
 fn sim(dir: &Path, operators: OperatorsConfig) -> Config {
     Config {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        upstream: UpstreamChoice::Simulator(SimSettings {
-            manual_clock: true,
-            ..SimSettings::default()
-        }),
         operators,
-        audit_db: audit_file(dir),
-        ..Config::default()
+        ..manual_sim(audit_file(dir))
     }
-}
-
-fn operate(
-    c: &reqwest::Client,
-    gw: &str,
-    id: &str,
-    op: &str,
-    bearer: Option<&str>,
-    reason: Option<&str>,
-) -> reqwest::RequestBuilder {
-    let mut r = c
-        .post(format!("{gw}/v1/executions"))
-        .json(&json!({"execution_id": id, "operate_type": op}));
-    if let Some(t) = bearer {
-        r = r.bearer_auth(t);
-    }
-    if let Some(reason) = reason {
-        r = r.header(
-            "x-coc-ops-reason",
-            coc_core::gateway::Reason::parse(reason)
-                .unwrap()
-                .to_header(),
-        );
-    }
-    r
-}
-
-async fn audit(c: &reqwest::Client, gw: &str, query: &str, bearer: Option<&str>) -> AuditPage {
-    let mut r = c.get(format!("{gw}/gateway/v1/audit?{query}"));
-    if let Some(t) = bearer {
-        r = r.bearer_auth(t);
-    }
-    let r = r.send().await.unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    r.json().await.unwrap()
 }
 
 #[tokio::test]
@@ -83,19 +41,15 @@ async fn tokens_identify_operators_and_a_revoked_token_is_refused_at_once() {
     .await;
     let c = client();
 
-    let r = c
-        .get(format!("{}/gateway/v1/me", gw.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(error_code(r).await, (401, "GATEWAY.UNAUTHENTICATED".into()));
+    let r = get(format!("{}/gateway/v1/me", gw.url)).await;
+    expect_error(r, 401, "GATEWAY.UNAUTHENTICATED").await;
     let r = c
         .get(format!("{}/v1/executions/{TICKET_RUNNING}", gw.url))
         .bearer_auth("cocpat_00000000_forged")
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(r).await, (401, "GATEWAY.UNAUTHENTICATED".into()));
+    expect_error(r, 401, "GATEWAY.UNAUTHENTICATED").await;
 
     let me: Me = c
         .get(format!("{}/gateway/v1/me", gw.url))
@@ -159,7 +113,7 @@ async fn a_viewers_terminate_is_refused_recorded_and_never_reaches_the_simulator
         "the refused TERMINATE reached the simulator"
     );
     // Viewers may read the trail, and the refusal is in it.
-    let page = audit(
+    let page = audit_page(
         &c,
         &gw.url,
         &format!("execution_id={TICKET_RUNNING}"),
@@ -199,7 +153,7 @@ async fn reasons_are_required_recorded_and_never_forwarded_nor_is_the_token() {
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(r).await, (400, "GATEWAY.REASON_REQUIRED".into()));
+    expect_error(r, 400, "GATEWAY.REASON_REQUIRED").await;
     assert_eq!(up.count(), 0, "forwarded without a reason");
     // RESUME is not in the default list.
     let r = operate(&c, &gw.url, id, "RESUME", Some(&ana), None)
@@ -229,7 +183,7 @@ async fn reasons_are_required_recorded_and_never_forwarded_nor_is_the_token() {
     }
     assert!(!String::from_utf8_lossy(&seen.body).contains("INC-42"));
 
-    let page = audit(&c, &gw.url, &format!("execution_id={id}"), Some(&ana)).await;
+    let page = audit_page(&c, &gw.url, &format!("execution_id={id}"), Some(&ana)).await;
     let outcomes: Vec<(&str, Outcome)> = page
         .records
         .iter()
@@ -346,16 +300,13 @@ async fn proxy_identity_is_believed_only_from_trusted_addresses_and_is_stripped(
     .send()
     .await
     .unwrap();
-    assert_eq!(
-        error_code(r).await,
-        (401, "GATEWAY.UNTRUSTED_IDENTITY".into())
-    );
+    expect_error(r, 401, "GATEWAY.UNTRUSTED_IDENTITY").await;
     let r = untrusted
         .get(format!("{}/v1/executions/EX1", gw.url))
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(r).await, (401, "GATEWAY.UNAUTHENTICATED".into()));
+    expect_error(r, 401, "GATEWAY.UNAUTHENTICATED").await;
     assert_eq!(up.count(), before);
 }
 
@@ -381,7 +332,7 @@ async fn the_trail_pages_filters_and_streams_as_json_lines() {
             .await
             .unwrap();
     }
-    let all = audit(&c, &gw.url, "limit=500", None).await;
+    let all = audit_page(&c, &gw.url, "limit=500", None).await;
     assert_eq!(all.records.len(), 5);
     assert!(all.next_cursor.is_none());
     assert!(all.records.iter().all(|r| r.operator == "lou"));
@@ -389,7 +340,7 @@ async fn the_trail_pages_filters_and_streams_as_json_lines() {
     let mut walked = Vec::new();
     let mut cursor = String::new();
     loop {
-        let page = audit(&c, &gw.url, &format!("limit=2{cursor}"), None).await;
+        let page = audit_page(&c, &gw.url, &format!("limit=2{cursor}"), None).await;
         walked.extend(page.records.iter().map(|r| r.id.clone()));
         match page.next_cursor {
             Some(next) => cursor = format!("&cursor={next}"),
@@ -398,7 +349,7 @@ async fn the_trail_pages_filters_and_streams_as_json_lines() {
     }
     let ids: Vec<String> = all.records.iter().map(|r| r.id.clone()).collect();
     assert_eq!(walked, ids);
-    let failed = audit(
+    let failed = audit_page(
         &c,
         &gw.url,
         &format!("execution_id={TICKET_FAILED}&outcome=failed"),
@@ -409,22 +360,14 @@ async fn the_trail_pages_filters_and_streams_as_json_lines() {
     assert!(failed.records.iter().all(|r| r.outcome == Outcome::Failed
         && r.execution_id.as_deref() == Some(TICKET_FAILED)
         && r.error_code.is_some()));
-    let skips = audit(&c, &gw.url, "operation=SKIP_BATCH", None).await;
+    let skips = audit_page(&c, &gw.url, "operation=SKIP_BATCH", None).await;
     assert_eq!(skips.records.len(), 3);
-    let none = audit(&c, &gw.url, "from=4102444800000", None).await;
+    let none = audit_page(&c, &gw.url, "from=4102444800000", None).await;
     assert!(none.records.is_empty());
-    let r = c
-        .get(format!("{}/gateway/v1/audit?outcome=maybe", gw.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(error_code(r).await, (400, "GATEWAY.INVALID_REQUEST".into()));
+    let r = get(format!("{}/gateway/v1/audit?outcome=maybe", gw.url)).await;
+    expect_error(r, 400, "GATEWAY.INVALID_REQUEST").await;
 
-    let r = c
-        .get(format!("{}/gateway/v1/audit.jsonl?limit=2", gw.url))
-        .send()
-        .await
-        .unwrap();
+    let r = get(format!("{}/gateway/v1/audit.jsonl?limit=2", gw.url)).await;
     assert_eq!(r.headers()["content-type"], "application/x-ndjson");
     let text = r.text().await.unwrap();
     let lines: Vec<serde_json::Value> = text
@@ -447,13 +390,6 @@ async fn the_trail_pages_filters_and_streams_as_json_lines() {
             .unwrap();
         assert_eq!(r.status(), 405, "{method}");
     }
-    let r = c
-        .get(format!("{}/gateway/v1/nope", gw.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        error_code(r).await,
-        (404, "GATEWAY.ROUTE_NOT_ALLOWED".into())
-    );
+    let r = get(format!("{}/gateway/v1/nope", gw.url)).await;
+    expect_error(r, 404, "GATEWAY.ROUTE_NOT_ALLOWED").await;
 }

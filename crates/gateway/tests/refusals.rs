@@ -21,7 +21,7 @@ async fn the_six_routes_are_forwarded_with_their_methods() {
         "/v1/executions/instances?execution_step_id=ST1&limit=3",
     ];
     for path in gets {
-        let r = c.get(format!("{base}{path}")).send().await.unwrap();
+        let r = get(format!("{base}{path}")).await;
         assert_eq!(r.status(), 200, "{path}");
         assert_eq!(r.text().await.unwrap(), TICKET);
     }
@@ -379,7 +379,7 @@ async fn oversize_bodies_are_refused_declared_or_chunked() {
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(r).await, (413, "GATEWAY.BODY_TOO_LARGE".into()));
+    expect_error(r, 413, "GATEWAY.BODY_TOO_LARGE").await;
 
     // Chunked: no Content-Length for the guard to see; the body reader stops it.
     let mut chunked = Vec::new();

@@ -62,14 +62,6 @@ async fn hosting(dir: &Path, csp: CspSettings) -> coc_gateway::Running {
     gateway(config).await
 }
 
-fn h<'a>(r: &'a reqwest::Response, name: &str) -> &'a str {
-    r.headers()
-        .get(name)
-        .unwrap_or_else(|| panic!("no {name} header"))
-        .to_str()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn index_has_no_cache_and_a_csp_with_the_inline_script_hash() {
     let dist = make_dist();
@@ -163,7 +155,6 @@ async fn csp_follows_a_rebuilt_index_and_the_configured_sources() {
 async fn assets_have_content_types_and_immutable_caching() {
     let dist = make_dist();
     let gw = hosting(dist.path(), CspSettings::default()).await;
-    let c = client();
     let cases = [
         (
             format!("/{WASM_NAME}"),
@@ -183,7 +174,7 @@ async fn assets_have_content_types_and_immutable_caching() {
         ("/robots.txt".to_owned(), "text/plain", "no-cache"),
     ];
     for (path, content_type, cache) in cases {
-        let r = c.get(format!("{}{path}", gw.url)).send().await.unwrap();
+        let r = get(format!("{}{path}", gw.url)).await;
         assert_eq!(r.status(), 200, "{path}");
         assert!(
             h(&r, "content-type").starts_with(content_type),
@@ -255,11 +246,7 @@ async fn wasm_and_js_are_compressed_with_brotli_or_gzip() {
         .unwrap();
     assert_eq!(h(&r, "content-encoding"), "br");
     // Without Accept-Encoding: identity.
-    let r = c
-        .get(format!("{}/{WASM_NAME}", gw.url))
-        .send()
-        .await
-        .unwrap();
+    let r = get(format!("{}/{WASM_NAME}", gw.url)).await;
     assert!(r.headers().get("content-encoding").is_none());
 }
 
@@ -331,17 +318,14 @@ async fn console_routes_fall_back_to_index_but_missing_assets_are_404() {
     assert_eq!(r.status(), 200);
     assert!(r.headers().get("content-security-policy").is_some());
     let r = c.post(format!("{}/", gw.url)).send().await.unwrap();
-    assert_eq!(
-        error_code(r).await,
-        (405, "GATEWAY.METHOD_NOT_ALLOWED".into())
-    );
+    expect_error(r, 405, "GATEWAY.METHOD_NOT_ALLOWED").await;
 }
 
 #[tokio::test]
 async fn without_a_build_a_placeholder_page_says_how_to_build() {
     let gw = gateway(forwarding("http://127.0.0.1:9")).await;
     let c = client();
-    let r = c.get(format!("{}/", gw.url)).send().await.unwrap();
+    let r = get(format!("{}/", gw.url)).await;
     assert_eq!(r.status(), 200);
     assert!(h(&r, "content-security-policy").starts_with("default-src 'self'"));
     let body = r.text().await.unwrap();
@@ -356,7 +340,7 @@ async fn without_a_build_a_placeholder_page_says_how_to_build() {
         .await
         .unwrap();
     assert!(r.text().await.unwrap().contains("not built"));
-    let r = c.get(format!("{}/foo.js", gw.url)).send().await.unwrap();
+    let r = get(format!("{}/foo.js", gw.url)).await;
     assert_eq!(r.status(), 404);
 }
 

@@ -1,5 +1,7 @@
 //! Shared helpers: a recording upstream, gateways in-process on 127.0.0.1:0,
-//! and raw HTTP for request targets reqwest would normalize away.
+//! raw HTTP for request targets reqwest would normalize away, and the
+//! request-and-assert steps the tests repeat (a GET, a gateway error's
+//! status and code, a header, an OperateExecution, a page of the trail).
 
 #![allow(
     dead_code,
@@ -19,7 +21,9 @@ use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use coc_gateway::{Config, Running, UpstreamAuth, UpstreamChoice};
+use coc_core::gateway::AuditPage;
+use coc_gateway::audit::AuditDb;
+use coc_gateway::{Config, Running, SimSettings, UpstreamAuth, UpstreamChoice};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -157,6 +161,20 @@ pub fn forwarding(upstream: &str) -> Config {
     }
 }
 
+/// A simulator-mode config with a manual clock (tickets stay where the seed
+/// put them) and this audit store.
+pub fn manual_sim(audit_db: AuditDb) -> Config {
+    Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        upstream: UpstreamChoice::Simulator(SimSettings {
+            manual_clock: true,
+            ..SimSettings::default()
+        }),
+        audit_db,
+        ..Config::default()
+    }
+}
+
 pub async fn gateway(config: Config) -> Running {
     coc_gateway::spawn(&config).await.expect("gateway starts")
 }
@@ -213,4 +231,67 @@ pub async fn error_code(response: reqwest::Response) -> (u16, String) {
         status,
         body["error_code"].as_str().unwrap_or_default().to_owned(),
     )
+}
+
+/// A plain GET with the test client.
+pub async fn get(url: impl AsRef<str>) -> reqwest::Response {
+    client().get(url.as_ref()).send().await.unwrap()
+}
+
+/// Asserts that `response` is the gateway's own error `code` with `status`.
+pub async fn expect_error(response: reqwest::Response, status: u16, code: &str) {
+    assert_eq!(error_code(response).await, (status, code.to_owned()));
+}
+
+/// A response header as text, if present.
+pub fn header<'a>(r: &'a reqwest::Response, name: &str) -> Option<&'a str> {
+    r.headers().get(name).map(|v| v.to_str().unwrap())
+}
+
+/// A response header that must be present.
+pub fn h<'a>(r: &'a reqwest::Response, name: &str) -> &'a str {
+    header(r, name).unwrap_or_else(|| panic!("no {name} header"))
+}
+
+/// `POST /v1/executions` for `op` on `id`, with an operator token and a
+/// reason when given (the reason percent-encoded as the console sends it).
+pub fn operate(
+    c: &reqwest::Client,
+    gw: &str,
+    id: &str,
+    op: &str,
+    bearer: Option<&str>,
+    reason: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let mut r = c
+        .post(format!("{gw}/v1/executions"))
+        .json(&serde_json::json!({"execution_id": id, "operate_type": op}));
+    if let Some(t) = bearer {
+        r = r.bearer_auth(t);
+    }
+    if let Some(reason) = reason {
+        r = r.header(
+            "x-coc-ops-reason",
+            coc_core::gateway::Reason::parse(reason)
+                .unwrap()
+                .to_header(),
+        );
+    }
+    r
+}
+
+/// One page of `/gateway/v1/audit?{query}`, which must answer 200.
+pub async fn audit_page(
+    c: &reqwest::Client,
+    gw: &str,
+    query: &str,
+    bearer: Option<&str>,
+) -> AuditPage {
+    let mut r = c.get(format!("{gw}/gateway/v1/audit?{query}"));
+    if let Some(t) = bearer {
+        r = r.bearer_auth(t);
+    }
+    let r = r.send().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    r.json().await.unwrap()
 }
