@@ -15,14 +15,31 @@
 //!   route (`/executions/EX…`): it gets `index.html`. `/foo.js` stays a 404.
 //!
 //! Files are read by tower-http's `ServeDir` (content types from the
-//! extension, `application/wasm` included; ranges; conditional requests);
-//! compression is a layer around the whole app.
+//! extension, `application/wasm` included; ranges; conditional requests).
+//! Compression is done once, not per request, where it can be:
+//!
+//! - a file with a `.br` or `.gz` sibling (the console's build writes them)
+//!   is answered with the sibling's bytes and `Content-Encoding`, as the
+//!   client's `Accept-Encoding` allows (`ServeDir`'s precompressed support);
+//! - `index.html` (or the placeholder) is compressed when it is (re)loaded,
+//!   and each request picks brotli, gzip or identity;
+//! - anything else (a file without siblings, API answers) is compressed on
+//!   the fly by the `CompressionLayer` around the whole app, which leaves a
+//!   response that already has a `Content-Encoding` alone.
+//!
+//! Every file and page answer says `Vary: Accept-Encoding`, whichever of
+//! these produced it, so a cache never hands brotli to a client without it.
+//!
+//! It deliberately does not write the siblings (that is the build's job, so
+//! a read-only `dist/` works) nor watch `dist/` for changes: `index.html` is
+//! re-read when its size or mtime changes, the hashed assets never change.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -143,10 +160,13 @@ impl CspSettings {
     }
 }
 
-/// An HTML page with its policy, ready to send.
+/// An HTML page with its policy, ready to send, compressed both ways.
 #[derive(Debug, Clone)]
 struct Page {
-    body: axum::body::Bytes,
+    body: Bytes,
+    /// `None` when compressing does not make the page smaller.
+    br: Option<Bytes>,
+    gzip: Option<Bytes>,
     csp: HeaderValue,
     /// Size and mtime of the file it was read from; `None` for the placeholder.
     stamp: Option<(u64, Option<SystemTime>)>,
@@ -156,13 +176,97 @@ impl Page {
     fn new(html: Vec<u8>, csp: &CspSettings, stamp: Option<(u64, Option<SystemTime>)>) -> Self {
         let (scripts, styles) = inline_hashes(&String::from_utf8_lossy(&html));
         let policy = csp.policy(&scripts, &styles);
+        let smaller =
+            |packed: Option<Vec<u8>>| packed.filter(|p| p.len() < html.len()).map(Bytes::from);
+        let (br, gzip) = (smaller(brotli_max(&html)), smaller(gzip_max(&html)));
         Self {
             body: html.into(),
+            br,
+            gzip,
             // Built from validated parts and base64: always a valid value.
             csp: HeaderValue::from_str(&policy)
                 .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'")),
             stamp,
         }
+    }
+
+    /// The bytes for a client that accepts these encodings, and their
+    /// `Content-Encoding` (none for identity).
+    fn variant(&self, accepted: Accepted) -> (Bytes, Option<&'static str>) {
+        let pick = |name: &'static str, bytes: &Option<Bytes>| {
+            bytes.as_ref().map(|b| (b.clone(), Some(name)))
+        };
+        let br = accepted.br.then(|| pick("br", &self.br)).flatten();
+        let gzip = accepted.gzip.then(|| pick("gzip", &self.gzip)).flatten();
+        let (first, second) = if accepted.gzip_first {
+            (gzip, br)
+        } else {
+            (br, gzip)
+        };
+        first
+            .or(second)
+            .unwrap_or_else(|| (self.body.clone(), None))
+    }
+}
+
+/// Page sizes are a few KB and compressed once per (re)load, so the
+/// slowest, smallest settings cost nothing that matters.
+fn brotli_max(data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params).ok()?;
+    Some(out)
+}
+
+fn gzip_max(data: &[u8]) -> Option<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(data).ok()?;
+    encoder.finish().ok()
+}
+
+/// Which of the two encodings a client takes, from `Accept-Encoding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Accepted {
+    br: bool,
+    gzip: bool,
+    /// The client weighs gzip above brotli (brotli wins ties: it is smaller).
+    gzip_first: bool,
+}
+
+/// Reads `Accept-Encoding` with its q-values: `q=0` refuses, `*` stands for
+/// every coding not named. No header at all means identity, as a client that
+/// sends none (curl, scripts) expects bytes it can read.
+fn accepted_encodings(headers: &HeaderMap) -> Accepted {
+    let (mut br, mut gzip, mut any) = (None::<f32>, None::<f32>, None::<f32>);
+    for item in headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+    {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match name.as_str() {
+            "br" => br = Some(q),
+            "gzip" | "x-gzip" => gzip = Some(q),
+            "*" => any = Some(q),
+            _ => {}
+        }
+    }
+    let br = br.or(any).unwrap_or(0.0);
+    let gzip = gzip.or(any).unwrap_or(0.0);
+    Accepted {
+        br: br > 0.0,
+        gzip: gzip > 0.0,
+        gzip_first: gzip > br,
     }
 }
 
@@ -189,7 +293,12 @@ impl StaticSite {
                     })?;
                 let stamp = stamp(&std::fs::metadata(&index_path).ok());
                 (
-                    Some(ServeDir::new(d).append_index_html_on_directories(false)),
+                    Some(
+                        ServeDir::new(d)
+                            .append_index_html_on_directories(false)
+                            .precompressed_br()
+                            .precompressed_gzip(),
+                    ),
                     Page::new(html, &csp, stamp),
                 )
             }
@@ -235,12 +344,13 @@ impl StaticSite {
         }
     }
 
-    async fn index_response(&self, head: bool) -> Response {
+    async fn index_response(&self, head: bool, accepted: Accepted) -> Response {
         let page = self.index().await;
+        let (bytes, encoding) = page.variant(accepted);
         let body = if head {
             Body::empty()
         } else {
-            Body::from(page.body.clone())
+            Body::from(bytes)
         };
         let mut response = Response::new(body);
         let h = response.headers_mut();
@@ -250,7 +360,25 @@ impl StaticSite {
         );
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
         h.insert(header::CONTENT_SECURITY_POLICY, page.csp.clone());
+        if let Some(encoding) = encoding {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        vary_on_encoding(h);
         response
+    }
+}
+
+/// Adds `Vary: Accept-Encoding` unless it is there. The compression layer
+/// adds it only to what it compresses itself, not to precompressed answers.
+fn vary_on_encoding(h: &mut HeaderMap) {
+    let present = h
+        .get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case("accept-encoding") || v.trim() == "*");
+    if !present {
+        h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
 }
 
@@ -266,12 +394,13 @@ pub(crate) async fn serve(State(state): State<Arc<AppState>>, req: Request) -> R
         return GatewayError::route_not_allowed(&path).into_response();
     }
     let head = req.method() == Method::HEAD;
+    let accepted = accepted_encodings(req.headers());
     if req.method() != Method::GET && !head {
         return GatewayError::method_not_allowed(req.method().as_str(), "GET, HEAD")
             .into_response();
     }
     if path == "/" || path == "/index.html" {
-        return site.index_response(head).await;
+        return site.index_response(head, accepted).await;
     }
     let wants_html = accepts_html(req.headers());
     if let Some(files) = &site.files {
@@ -285,6 +414,7 @@ pub(crate) async fn serve(State(state): State<Arc<AppState>>, req: Request) -> R
             };
             let h = response.headers_mut();
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            vary_on_encoding(h);
             if is_html(h) {
                 let policy = site.csp.policy(&[], &[]);
                 if let Ok(v) = HeaderValue::from_str(&policy) {
@@ -295,7 +425,7 @@ pub(crate) async fn serve(State(state): State<Arc<AppState>>, req: Request) -> R
         }
     }
     if wants_html && !looks_like_asset(&path) {
-        return site.index_response(head).await;
+        return site.index_response(head, accepted).await;
     }
     GatewayError::not_found(&path).into_response()
 }
@@ -516,5 +646,74 @@ await init();</script>
             };
             assert!(s.validate().is_err(), "{bad:?}");
         }
+    }
+
+    fn accepted(value: &str) -> Accepted {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(value).unwrap(),
+        );
+        accepted_encodings(&h)
+    }
+
+    #[test]
+    fn accept_encoding_with_q_values() {
+        let both = Accepted {
+            br: true,
+            gzip: true,
+            gzip_first: false,
+        };
+        assert_eq!(accepted_encodings(&HeaderMap::new()), Accepted::default());
+        assert_eq!(accepted("gzip, deflate, br, zstd"), both);
+        assert_eq!(accepted("*"), both);
+        assert_eq!(
+            accepted("br;q=0, *"),
+            Accepted {
+                br: false,
+                gzip: true,
+                gzip_first: true
+            }
+        );
+        assert_eq!(
+            accepted("BR;q=0.5, gzip;q=0.8"),
+            Accepted {
+                gzip_first: true,
+                ..both
+            }
+        );
+        assert_eq!(accepted("identity, deflate"), Accepted::default());
+        assert_eq!(
+            accepted("gzip;q=0"),
+            Accepted {
+                br: false,
+                gzip: false,
+                gzip_first: false
+            }
+        );
+    }
+
+    #[test]
+    fn a_page_is_compressed_once_and_picked_per_client() {
+        let html = format!("<!doctype html><p>{}</p>", "console ".repeat(200)).into_bytes();
+        let page = Page::new(html.clone(), &CspSettings::default(), None);
+        let (bytes, enc) = page.variant(accepted("gzip, br"));
+        assert_eq!(enc, Some("br"));
+        let mut decoded = Vec::new();
+        brotli::BrotliDecompress(&mut bytes.as_ref(), &mut decoded).unwrap();
+        assert_eq!(decoded, html);
+        let (bytes, enc) = page.variant(accepted("gzip"));
+        assert_eq!(enc, Some("gzip"));
+        let mut decoded = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(bytes.as_ref()),
+            &mut decoded,
+        )
+        .unwrap();
+        assert_eq!(decoded, html);
+        assert_eq!(page.variant(Accepted::default()), (Bytes::from(html), None));
+        // A page too small to gain keeps only its identity bytes.
+        let tiny = Page::new(b"<p>".to_vec(), &CspSettings::default(), None);
+        assert_eq!(tiny.variant(accepted("br, gzip")).1, None);
     }
 }

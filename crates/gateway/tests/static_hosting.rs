@@ -367,3 +367,148 @@ async fn a_static_dir_without_index_html_is_refused_at_start() {
     let err = coc_gateway::spawn(&config).await.unwrap_err();
     assert!(err.to_string().contains("index.html"), "{err}");
 }
+
+fn brotli_bytes(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params).unwrap();
+    out
+}
+
+fn gzip_bytes(data: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn unbrotli(data: &[u8]) -> Vec<u8> {
+    let mut decoded = Vec::new();
+    brotli::Decompressor::new(data, 4096)
+        .read_to_end(&mut decoded)
+        .unwrap();
+    decoded
+}
+
+fn vary_has_accept_encoding(r: &reqwest::Response) -> bool {
+    r.headers().get_all("vary").iter().any(|v| {
+        v.to_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    })
+}
+
+#[tokio::test]
+async fn precompressed_siblings_are_served_as_they_are() {
+    let dist = make_dist();
+    let wasm = std::fs::read(dist.path().join(WASM_NAME)).unwrap();
+    let (br, gz) = (brotli_bytes(&wasm), gzip_bytes(&wasm));
+    std::fs::write(dist.path().join(format!("{WASM_NAME}.br")), &br).unwrap();
+    std::fs::write(dist.path().join(format!("{WASM_NAME}.gz")), &gz).unwrap();
+    let gw = hosting(dist.path(), CspSettings::default()).await;
+    let c = client();
+    let url = format!("{}/{WASM_NAME}", gw.url);
+
+    for (accept, encoding, sibling) in [("br, gzip", "br", &br), ("gzip", "gzip", &gz)] {
+        let r = c
+            .get(&url)
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(h(&r, "content-encoding"), encoding);
+        assert_eq!(h(&r, "content-type"), "application/wasm");
+        assert_eq!(
+            h(&r, "cache-control"),
+            "public, max-age=31536000, immutable"
+        );
+        assert!(vary_has_accept_encoding(&r), "{accept}");
+        // The sibling's own bytes: not compressed again, not recompressed.
+        assert_eq!(r.bytes().await.unwrap().as_ref(), sibling.as_slice());
+    }
+    assert_eq!(unbrotli(&br), wasm);
+
+    // No Accept-Encoding: the file itself.
+    let r = get(&url).await;
+    assert!(r.headers().get("content-encoding").is_none());
+    assert_eq!(h(&r, "content-type"), "application/wasm");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), wasm.as_slice());
+
+    // A file without siblings is still compressed, on the fly.
+    let js = std::fs::read(dist.path().join(JS_NAME)).unwrap();
+    let r = c
+        .get(format!("{}/{JS_NAME}", gw.url))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(h(&r, "content-encoding"), "br");
+    assert!(vary_has_accept_encoding(&r));
+    let body = r.bytes().await.unwrap();
+    assert!(body.len() < js.len() / 4, "{} vs {}", body.len(), js.len());
+    assert_eq!(unbrotli(&body), js);
+}
+
+#[tokio::test]
+async fn index_is_compressed_once_with_its_csp_and_identity_without_accept_encoding() {
+    let dist = make_dist();
+    let gw = hosting(dist.path(), CspSettings::default()).await;
+    let c = client();
+    let html = index_html(LOADER);
+    for route in ["/", "/index.html", "/executions/EX1"] {
+        let r = c
+            .get(format!("{}{route}", gw.url))
+            .header("accept", "text/html")
+            .header("accept-encoding", "gzip, deflate, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{route}");
+        assert_eq!(h(&r, "content-encoding"), "br", "{route}");
+        assert_eq!(h(&r, "content-type"), "text/html; charset=utf-8");
+        assert_eq!(h(&r, "cache-control"), "no-cache");
+        assert!(vary_has_accept_encoding(&r), "{route}");
+        assert!(
+            h(&r, "content-security-policy").contains(&sha256_b64(LOADER)),
+            "{route}"
+        );
+        assert_eq!(unbrotli(&r.bytes().await.unwrap()), html.as_bytes());
+    }
+    let r = c
+        .get(format!("{}/", gw.url))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(h(&r, "content-encoding"), "gzip");
+    let mut decoded = String::new();
+    flate2::read::GzDecoder::new(r.bytes().await.unwrap().as_ref())
+        .read_to_string(&mut decoded)
+        .unwrap();
+    assert_eq!(decoded, html);
+
+    let r = get(format!("{}/", gw.url)).await;
+    assert!(r.headers().get("content-encoding").is_none());
+    assert!(vary_has_accept_encoding(&r));
+    assert_eq!(r.text().await.unwrap(), html);
+
+    // A rebuilt index is compressed again: the new bytes, the new hash.
+    let new_loader = format!("{LOADER}console.log('rebuilt');\n");
+    std::fs::write(dist.path().join("index.html"), index_html(&new_loader)).unwrap();
+    let r = c
+        .get(format!("{}/", gw.url))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert!(h(&r, "content-security-policy").contains(&sha256_b64(&new_loader)));
+    assert_eq!(
+        unbrotli(&r.bytes().await.unwrap()),
+        index_html(&new_loader).as_bytes()
+    );
+}
