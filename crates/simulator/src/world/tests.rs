@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::seed::*;
+use serde_json::json;
 
 const T0: i64 = crate::DEFAULT_START_MS;
 const MINUTE: i64 = 60_000;
