@@ -39,6 +39,19 @@ pub const DOC_XSS: &str = "DM2025061707000007c6e8a9";
 /// RATE_CONTROL job of [`TICKET_LARGE`].
 pub const DOC_LARGE: &str = "DM2025052507300013f6a7b8";
 
+/// The six documents with a documented outcome, in this order: succeeds,
+/// pauses between batches, runs two at a time, always fails, fails once,
+/// times out once. Tests that run "every kind of job" take them from here,
+/// so a seventh is added in one place.
+pub const OUTCOME_DOCUMENTS: [&str; 6] = [
+    DOC_NORMAL,
+    DOC_BATCH,
+    DOC_RATE_CONTROL,
+    DOC_FAILING,
+    DOC_FLAKY,
+    DOC_TIMEOUT,
+];
+
 /// Pending: a BATCH ticket (BatchValues, 3 batches of 4) paused after batch 1.
 pub const TICKET_PENDING: &str = "EX2025070109151201b3c5d7";
 /// Running: a NORMAL ticket in its second step; succeeds within a minute.

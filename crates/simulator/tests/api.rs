@@ -591,14 +591,7 @@ async fn info_names_the_seeded_ids() {
         .iter()
         .map(|d| s(&d["document_id"]))
         .collect();
-    for d in [
-        DOC_NORMAL,
-        DOC_BATCH,
-        DOC_RATE_CONTROL,
-        DOC_FAILING,
-        DOC_FLAKY,
-        DOC_TIMEOUT,
-    ] {
+    for d in OUTCOME_DOCUMENTS {
         assert!(docs.contains(&d), "{d}");
     }
 }

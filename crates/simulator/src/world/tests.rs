@@ -338,14 +338,7 @@ fn random_operations_keep_every_ticket_consistent() {
         .map(|t| t.id.clone())
         .filter(|id| id != TICKET_LARGE)
         .collect();
-    let docs = [
-        DOC_NORMAL,
-        DOC_BATCH,
-        DOC_RATE_CONTROL,
-        DOC_FAILING,
-        DOC_FLAKY,
-        DOC_TIMEOUT,
-    ];
+    let docs = OUTCOME_DOCUMENTS;
     let mut fresh: Vec<String> = Vec::new();
     let mut accepted = HashMap::new();
     for round in 0..600 {
