@@ -105,6 +105,7 @@
             this.executionId,
             this.gateway,
             +this.getAttribute("poll-interval") || 0,
+            this.hasAttribute("compact"),
             () =>
               Promise.resolve(this.#provider ? this.#provider() : this.#token).catch((e) =>
                 Promise.reject(String(e?.message ?? e)),

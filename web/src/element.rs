@@ -16,11 +16,12 @@
 
 use std::sync::Arc;
 
-use coc_core::{Auth, Endpoint, HttpRequest};
+use coc_core::{Auth, Endpoint, ExecutionId, HttpRequest};
 use leptos::mount::{UnmountHandle, mount_to};
 use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyViewState;
 use send_wrapper::SendWrapper;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::api::{ApiClient, ApiFailure, Transport, TransportError, TransportFuture};
@@ -54,6 +55,7 @@ pub fn coc_mount(
     execution_id: String,
     gateway: String,
     poll_secs: u32,
+    compact: bool,
     token: js_sys::Function,
     emit: js_sys::Function,
 ) -> JsValue {
@@ -62,6 +64,7 @@ pub fn coc_mount(
         execution_id,
         &gateway,
         poll_secs,
+        compact,
         token,
         SendWrapper::new(emit),
     ));
@@ -107,6 +110,7 @@ impl Embed {
         execution_id: String,
         gateway: &str,
         poll_secs: u32,
+        compact: bool,
         token: js_sys::Function,
         emit: Emit,
     ) -> Self {
@@ -123,13 +127,31 @@ impl Embed {
             });
             // A new client (gateway or token) is a new view: simple, and
             // the one way to leave a refused load behind.
+            // The id is validated here, once, like the console's route; the
+            // view keeps following the last valid one.
+            let parsed = Memo::new(move |_| ExecutionId::parse(id.get().trim()));
+            let valid = Memo::new(move |prev: Option<&Option<ExecutionId>>| {
+                parsed.get().ok().or_else(|| prev.cloned().flatten())
+            });
+            let ok = Memo::new(move |_| parsed.with(Result::is_ok));
             let view = mount_to(root, move || {
-                dynv(move || match client.get() {
-                    Ok(client) => view! {
-                        <TicketView execution_id=id client poll_secs on_event />
-                    }
+                dynv(move || match (ok.get(), client.get()) {
+                    (false, _) => (move || {
+                        parsed.get().err().map(|e| view! {
+                            <div class="coc-card coc-load-failed">
+                                <ErrorPanel failure=ApiFailure::Core(e) heading="The element's execution-id attribute:" />
+                            </div>
+                        })
+                    })
                     .into_any(),
-                    Err(f) => view! {
+                    (true, Ok(client)) => {
+                        let Some(first) = valid.get_untracked() else {
+                            return ().into_any();
+                        };
+                        let execution_id = Signal::derive(move || valid.get().unwrap_or_else(|| first.clone()));
+                        view! { <TicketView execution_id client poll_secs on_event compact /> }.into_any()
+                    }
+                    (true, Err(f)) => view! {
                         <div class="coc-card coc-load-failed">
                             <ErrorPanel failure=f heading="The element's gateway attribute:" />
                         </div>
@@ -190,7 +212,7 @@ fn token_transport(token: js_sys::Function) -> Transport {
             };
             match got {
                 Ok(v) => {
-                    let (iam, operator) = tokens_of(&v);
+                    let (iam, operator) = tokens_of(&v).map_err(TransportError::Network)?;
                     if let Some(t) = operator {
                         // Checked as the console's own settings are (no
                         // header injection); the error never quotes it.
@@ -217,67 +239,131 @@ fn token_transport(token: js_sys::Function) -> Transport {
     })
 }
 
+/// What a `tokenProvider` may resolve to besides a string.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Tokens {
+    #[serde(default)]
+    iam_token: Option<String>,
+    #[serde(default)]
+    operator_token: Option<String>,
+}
+
 /// What a `tokenProvider` (or the `token` property) resolved to: a string
 /// is an IAM token (as before); an object `{ operatorToken?, iamToken? }`
-/// may carry both. Blank values count as absent.
-fn tokens_of(v: &JsValue) -> (Option<String>, Option<String>) {
+/// may carry both. Blank values count as absent; anything else is refused
+/// with a sentence the host's developer can act on.
+fn tokens_of(v: &JsValue) -> Result<(Option<String>, Option<String>), String> {
     let clean = |s: Option<String>| s.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     if let Some(s) = v.as_string() {
-        return (clean(Some(s)), None);
+        return Ok((clean(Some(s)), None));
     }
-    if !v.is_object() {
-        return (None, None);
+    if v.is_null() || v.is_undefined() {
+        return Ok((None, None));
     }
-    let field = |k: &str| {
-        js_sys::Reflect::get(v, &k.into())
-            .ok()
-            .and_then(|f| f.as_string())
-    };
-    (clean(field("iamToken")), clean(field("operatorToken")))
+    let t: Tokens = serde_wasm_bindgen::from_value(v.clone()).map_err(|_| {
+        "the page's tokenProvider resolved to something other than a string or { operatorToken?: string, iamToken?: string }".to_owned()
+    })?;
+    Ok((clean(t.iam_token), clean(t.operator_token)))
 }
 
-fn detail(execution_id: &str, fields: &[(&str, JsValue)]) -> js_sys::Object {
-    let o = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&o, &"executionId".into(), &execution_id.into());
-    for (k, v) in fields {
-        let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
-    }
-    o
+/// A DOM event's `detail`, as the element documents it (camelCase; an
+/// absent value is `null`, not missing).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Detail<'a> {
+    execution_id: &'a str,
+    #[serde(skip_serializing_if = "Skip::skip")]
+    status: Skip<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Skip::skip")]
+    previous_status: Skip<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Skip::skip")]
+    operation: Skip<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Skip::skip")]
+    request_id: Skip<Option<&'a str>>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorDetail<'a>>,
 }
 
-fn opt(s: Option<&str>) -> JsValue {
-    s.map_or(JsValue::NULL, JsValue::from)
+/// A field an event has (possibly `null`), or does not have at all.
+#[derive(Serialize, Default)]
+#[serde(transparent)]
+struct Skip<T>(Option<T>);
+
+impl<T> Skip<T> {
+    fn skip(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorDetail<'a> {
+    kind: &'static str,
+    status: Option<u16>,
+    error_code: Option<&'a str>,
+    error_msg: Option<&'a str>,
+    message: String,
+}
+
+impl<'a> Detail<'a> {
+    fn new(execution_id: &'a str) -> Self {
+        Detail {
+            execution_id,
+            status: Skip(None),
+            previous_status: Skip(None),
+            operation: Skip(None),
+            request_id: Skip(None),
+            error: None,
+        }
+    }
+
+    fn to_js(&self) -> js_sys::Object {
+        // `flatten` makes serde write a map: as a plain object, like the
+        // struct fields, not an ES `Map`.
+        let s = serde_wasm_bindgen::Serializer::new()
+            .serialize_missing_as_null(true)
+            .serialize_maps_as_objects(true);
+        self.serialize(&s)
+            .map(JsCast::unchecked_into)
+            .unwrap_or_else(|_| js_sys::Object::new())
+    }
 }
 
 fn error_detail(id: &str, operation: Option<&str>, f: &ApiFailure) -> js_sys::Object {
-    detail(
-        id,
-        &[
-            ("operation", opt(operation)),
-            ("kind", f.kind().as_str().into()),
-            ("status", f.status().map_or(JsValue::NULL, JsValue::from)),
-            ("errorCode", opt(f.error_code())),
-            ("errorMsg", opt(f.error_msg())),
-            ("requestId", opt(f.request_id())),
-            ("message", f.title().into()),
-        ],
-    )
+    Detail {
+        operation: Skip(Some(operation)),
+        request_id: Skip(Some(f.request_id())),
+        error: Some(ErrorDetail {
+            kind: f.kind().as_str(),
+            status: f.status(),
+            error_code: f.error_code(),
+            error_msg: f.error_msg(),
+            message: f.title(),
+        }),
+        ..Detail::new(id)
+    }
+    .to_js()
 }
 
 /// The ticket view's events as the element's DOM events.
 fn to_dom(ev: TicketEvent) -> Option<(&'static str, js_sys::Object)> {
-    let status = |s: Option<coc_core::ExecutionStatus>| opt(s.as_ref().map(|s| s.as_str()));
-    Some(match ev {
+    fn word(s: &Option<coc_core::ExecutionStatus>) -> Option<&str> {
+        s.as_ref().map(coc_core::ExecutionStatus::as_str)
+    }
+    Some(match &ev {
         TicketEvent::Loaded {
             execution_id,
-            status: s,
+            status,
             ..
         } => (
             "coc-status-change",
-            detail(
-                &execution_id,
-                &[("status", status(s)), ("previousStatus", JsValue::NULL)],
-            ),
+            Detail {
+                status: Skip(Some(word(status))),
+                previous_status: Skip(Some(None)),
+                ..Detail::new(execution_id)
+            }
+            .to_js(),
         ),
         TicketEvent::StatusChanged {
             execution_id,
@@ -285,10 +371,12 @@ fn to_dom(ev: TicketEvent) -> Option<(&'static str, js_sys::Object)> {
             to,
         } => (
             "coc-status-change",
-            detail(
-                &execution_id,
-                &[("status", status(to)), ("previousStatus", status(from))],
-            ),
+            Detail {
+                status: Skip(Some(word(to))),
+                previous_status: Skip(Some(word(from))),
+                ..Detail::new(execution_id)
+            }
+            .to_js(),
         ),
         TicketEvent::Operated {
             execution_id,
@@ -296,13 +384,12 @@ fn to_dom(ev: TicketEvent) -> Option<(&'static str, js_sys::Object)> {
             request_id,
         } => (
             "coc-operated",
-            detail(
-                &execution_id,
-                &[
-                    ("operation", operation.as_str().into()),
-                    ("requestId", opt(request_id.as_deref())),
-                ],
-            ),
+            Detail {
+                operation: Skip(Some(Some(operation.as_str()))),
+                request_id: Skip(Some(request_id.as_deref())),
+                ..Detail::new(execution_id)
+            }
+            .to_js(),
         ),
         TicketEvent::Failed {
             execution_id,
@@ -310,7 +397,7 @@ fn to_dom(ev: TicketEvent) -> Option<(&'static str, js_sys::Object)> {
             failure,
         } => (
             "coc-error",
-            error_detail(&execution_id, operation.map(|o| o.as_str()), &failure),
+            error_detail(execution_id, operation.map(|o| o.as_str()), failure),
         ),
         TicketEvent::PollIntervalChanged(_) => return None,
     })

@@ -15,25 +15,31 @@
 
 use std::sync::Arc;
 
-use coc_core::gateway::{AuditPage, AuditRecord, ListAudit};
-use coc_core::{Execution, ListExecutions, Operation, Page};
+use coc_console_model::list::{
+    self as model, DEFAULT_LIMIT, LIMITS, ListBody, ListModel, list_href, mine_tickets,
+    parse_query, record_ticket, ticket_href,
+};
+use coc_core::gateway::{AuditPage, ListAudit};
+use coc_core::{Execution, ListExecutions};
 use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::api::ApiClient;
+pub use coc_console_model::list::{is_mine, query_pairs};
+
+use crate::api::{ApiClient, ApiFailure};
 use crate::dom::{self, B};
 use crate::fmt;
-use crate::live::{Live, LiveBar, StaleWarning};
+use crate::live::{self, Controls, FailedCard, LiveBar, StaleWarning};
 use crate::operator::{MeState, known};
 use crate::pages::{APP, client_memo, settings_problem};
+use crate::route::Embed;
+use crate::set_title;
 use crate::settings::Settings;
+use crate::status::StatusBadge;
 use crate::storage::{self, Area};
-use crate::widgets::{self, dynv};
-use crate::{Loc, set_title};
+use crate::widgets::{Pager, Time};
 
-/// Tickets per page unless the URL says otherwise.
-pub const DEFAULT_LIMIT: u32 = 20;
-const LIMITS: [u32; 4] = [10, 20, 50, 100];
 /// Where the last list URL is kept, for the ticket page's way back.
 pub const LAST_LIST_KEY: &str = "coc.list";
 
@@ -49,68 +55,6 @@ const FIELDS: [(&str, &str, &str, &str); 6] = [
 
 fn is_time(key: &str) -> bool {
     key.ends_with("_time")
-}
-
-fn decode(s: &str) -> String {
-    js_sys::decode_uri_component(&s.replace('+', " "))
-        .map(String::from)
-        .unwrap_or_else(|_| s.to_owned())
-}
-
-/// The query pairs of `?a=b&c=d`, decoded, without the console's own
-/// `embed`.
-pub fn query_pairs(search: &str) -> Vec<(String, String)> {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .filter(|(k, _)| k != "embed" && k != "mine")
-        .collect()
-}
-
-/// True on `/executions?mine=1`: the tickets the signed-in operator
-/// operated, from the gateway's audit trail.
-pub fn is_mine(search: &str) -> bool {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .any(|p| p == "mine=1")
-}
-
-/// The filters a URL query describes, with the console's page size when it
-/// gives none.
-pub fn parse_query(search: &str) -> Result<ListExecutions, coc_core::Error> {
-    let mut op = ListExecutions::from_query(&query_pairs(search))?;
-    op.limit.get_or_insert(DEFAULT_LIMIT);
-    Ok(op)
-}
-
-/// The console URL of a list view (`/executions?creator=…`), from the
-/// operation's own query parts; the default page size and a zero offset are
-/// left out.
-pub fn list_href(op: &ListExecutions, embed: bool) -> String {
-    let mut out = String::from("/executions");
-    let parts = op.parts().map(|p| p.query).unwrap_or_default();
-    let mut sep = '?';
-    for (k, v) in &parts {
-        if (*k == "limit" && *v == DEFAULT_LIMIT.to_string()) || (*k == "offset" && v == "0") {
-            continue;
-        }
-        out.push(sep);
-        out.push_str(k);
-        out.push('=');
-        out.push_str(&String::from(js_sys::encode_uri_component(v)));
-        sep = '&';
-    }
-    if embed {
-        out.push(sep);
-        out.push_str("embed=1");
-    }
-    out
 }
 
 /// A `datetime-local` value (local time) as epoch ms.
@@ -142,48 +86,31 @@ pub fn ListPage() -> impl IntoView {
     let settings = expect_context::<RwSignal<Settings>>();
     let client = client_memo(settings);
     let poll = settings.with_untracked(|s| s.poll_secs);
-    let loc = expect_context::<Loc>();
+    let location = use_location();
+    let navigate = use_navigate();
+    let go = Callback::new(move |href: String| navigate(&href, Default::default()));
     let me = expect_context::<crate::operator::Operator>().0;
-    let mine = Memo::new(move |_| loc.search.with(|s| is_mine(s)));
-    let embed = move || loc.search.with(|s| s.contains("embed=1"));
-    let current = move |want: bool| if mine.get() == want { "page" } else { "false" }.to_owned();
+    let mine = Memo::new(move |_| location.search.with(|s| is_mine(s)));
+    let embed = Embed::get();
+    let current = move |want: bool| move || if mine.get() == want { "page" } else { "false" };
     let modes = view! {
         <nav class="coc-list-modes" aria-label="Which tickets">
-            <a href=widgets::text(move || if embed() { "/executions?embed=1".to_owned() } else { "/executions".to_owned() })
-                aria-current=widgets::text(move || current(false))>"All tickets"</a>
-            <a href=widgets::text(move || if embed() { "/executions?mine=1&embed=1".to_owned() } else { "/executions?mine=1".to_owned() })
-                aria-current=widgets::text(move || current(true))>"Operated by me"</a>
+            <a href=model::with_embed("/executions", embed) aria-current=current(false)>"All tickets"</a>
+            <a href=model::with_embed("/executions?mine=1", embed) aria-current=current(true)>"Operated by me"</a>
         </nav>
     };
-    let body = dynv(move || match (client.get(), mine.get()) {
+    let body = move || match (client.get(), mine.get()) {
         (Err(e), _) => settings_problem(e),
-        (Ok(c), false) => view! { <ListView client=c poll_secs=poll /> }.into_any(),
+        (Ok(c), false) => {
+            view! { <ListView client=c search=location.search go poll_secs=poll /> }.into_any()
+        }
         (Ok(c), true) => view! { <MineView client=c me /> }.into_any(),
-    });
+    };
     view! { {modes} {body} }
 }
 
 /// The most recent audit records read for "Operated by me".
 const MINE_RECORDS: u32 = coc_core::gateway::MAX_AUDIT_LIMIT;
-
-/// One ticket in "Operated by me": its newest record of the operator's,
-/// and how many there were.
-fn mine_tickets(page: &AuditPage) -> Vec<(&AuditRecord, usize)> {
-    let mut out: Vec<(&AuditRecord, usize)> = Vec::new();
-    for r in &page.records {
-        // ExecuteDocument records name the ticket they started.
-        let Some(id) = r.execution_id.as_ref().or(r.new_execution_id.as_ref()) else {
-            continue;
-        };
-        let same =
-            |o: &AuditRecord| o.execution_id.as_ref().or(o.new_execution_id.as_ref()) == Some(id);
-        match out.iter_mut().find(|(o, _)| same(o)) {
-            Some((_, n)) => *n += 1,
-            None => out.push((r, 1)),
-        }
-    }
-    out
-}
 
 /// `/executions?mine=1`: the tickets the signed-in operator operated,
 /// newest first, from the gateway's audit trail (`operator` = the name
@@ -197,197 +124,147 @@ pub fn MineView(
     #[prop(into)]
     me: Signal<MeState>,
 ) -> impl IntoView {
-    let state = RwSignal::new(None::<Result<AuditPage, crate::api::ApiFailure>>);
-    let refresh = RwSignal::new(0u64);
-    let seq = StoredValue::new(0u64);
-    let embed = Signal::derive(move || {
-        use_context::<Loc>().is_some_and(|l| l.search.with(|s| s.contains("embed=1")))
-    });
-    widgets::effect(move || {
-        refresh.track();
-        let c = client.get();
-        let Some(me) = me.with(known) else {
-            state.set(None);
-            return;
-        };
-        let n = seq.get_value() + 1;
-        seq.set_value(n);
-        let op = ListAudit {
-            operator: Some(me.operator.clone()),
-            limit: Some(MINE_RECORDS),
-            ..ListAudit::default()
-        };
-        leptos::task::spawn_local(async move {
-            let r = c.call(&op).await;
-            if !state.is_disposed() && n == seq.get_value() {
-                state.set(Some(r));
+    let state = RwSignal::new(None::<Result<AuditPage, ApiFailure>>);
+    let embed = Embed::get();
+    let feed = live::feed(
+        move || {
+            let c = client.get();
+            let me = me.with(known);
+            if me.is_none() {
+                state.set(None);
             }
-        });
-    });
-    let body = dom::live_dom("coc-mine-body", move || {
-        use crate::ticket::activity::{note, unavailable};
-        let me = me.get();
-        match (&me, state.get()) {
-            (None, _) => note("loading", "Asking the gateway who you are…"),
-            (Some(Err(e)), _) if e.status() == Some(404) => note(
-                "absent",
-                "This gateway does not know operators (it has no /gateway/v1/me), so it cannot say which tickets you operated.",
-            ),
-            (Some(Err(e)), _) => unavailable(e),
-            (Some(Ok(_)), None) => note("loading", "Loading your operations…"),
-            (Some(Ok(_)), Some(Err(e))) => unavailable(&e),
+            me.map(|me| (c, me.operator.clone()))
+        },
+        |(c, operator): (ApiClient, String)| async move {
+            let op = ListAudit {
+                operator: Some(operator),
+                limit: Some(MINE_RECORDS),
+                ..ListAudit::default()
+            };
+            c.call(&op).await
+        },
+        move |_, answer| state.set(Some(answer)),
+    );
+    let body = move || {
+        use crate::ticket::activity::{Note, Unavailable};
+        match (me.get(), state.get()) {
+            (None, _) => view! { <Note state="loading" text="Asking the gateway who you are…" /> }.into_any(),
+            (Some(Err(e)), _) if e.status() == Some(404) => view! {
+                <Note state="absent" text="This gateway does not know operators (it has no /gateway/v1/me), so it cannot say which tickets you operated." />
+            }
+            .into_any(),
+            (Some(Err(e)), _) => view! { <Unavailable failure=e /> }.into_any(),
+            (Some(Ok(_)), None) => view! { <Note state="loading" text="Loading your operations…" /> }.into_any(),
+            (Some(Ok(_)), Some(Err(e))) => view! { <Unavailable failure=e /> }.into_any(),
             (Some(Ok(who)), Some(Ok(page))) => {
-                let tickets = mine_tickets(&page);
-                if tickets.is_empty() {
-                    return note(
-                        "empty",
-                        &format!("The audit trail holds no operation by {}.", who.operator),
-                    );
-                }
-                let embed = embed.get_untracked();
-                let rows = tickets
-                    .iter()
-                    .map(|(r, count)| {
-                        let id = r
-                            .execution_id
-                            .as_deref()
-                            .or(r.new_execution_id.as_deref())
-                            .unwrap_or_default();
-                        vec![
-                            B::new("a", "coc-mono coc-mine-ticket")
-                                .attr(
-                                    "href",
-                                    &format!(
-                                        "/executions/{}{}",
-                                        String::from(js_sys::encode_uri_component(id)),
-                                        if embed { "?embed=1" } else { "" }
-                                    ),
-                                )
-                                .text(id),
-                            dom::cell(&r.operation),
-                            dom::time(Some(r.at)),
-                            B::new(
-                                "span",
-                                &format!("coc-outcome coc-outcome-{}", r.outcome.as_str()),
-                            )
-                            .attr("data-outcome", r.outcome.as_str())
-                            .text(&crate::ticket::outcome_text(r)),
-                            dom::cell(&fmt::count(*count)),
-                        ]
-                    })
+                let rows: Vec<_> = mine_tickets(&page)
+                    .into_iter()
+                    .map(|(r, n)| (r.clone(), n))
                     .collect();
-                let mut out = B::new("div", "coc-card coc-list coc-mine").child(dom::table(
-                    "coc-list-table",
-                    "mine",
-                    &["Ticket", "Last operation", "When", "Outcome", "Operations"],
-                    rows,
-                ));
-                if page.next_cursor.is_some() {
-                    out = out.child(note(
-                        "more",
-                        &format!(
-                            "From your {} most recent operations.",
-                            fmt::count(page.records.len())
-                        ),
-                    ));
+                if rows.is_empty() {
+                    let text = format!("The audit trail holds no operation by {}.", who.operator);
+                    return view! { <Note state="empty" text /> }.into_any();
                 }
-                out
+                let more = page.next_cursor.is_some().then(|| {
+                    let text = format!("From your {} most recent operations.", fmt::count(page.records.len()));
+                    view! { <Note state="more" text /> }
+                });
+                view! {
+                    <div class="coc-card coc-list coc-mine">
+                        <div class="coc-table-wrap">
+                            <table class="coc-table coc-list-table" data-field="mine">
+                                <thead><tr>
+                                    <th scope="col">"Ticket"</th>
+                                    <th scope="col">"Last operation"</th>
+                                    <th scope="col">"When"</th>
+                                    <th scope="col">"Outcome"</th>
+                                    <th scope="col">"Operations"</th>
+                                </tr></thead>
+                                <tbody>
+                                    <For each=move || rows.clone() key=|(r, n)| (r.id.clone(), *n) let((r, n))>
+                                        {
+                                            let id = record_ticket(&r).unwrap_or_default().to_owned();
+                                            let outcome = r.outcome.as_str();
+                                            view! {
+                                                <tr>
+                                                    <td><a class="coc-mono coc-mine-ticket" href=ticket_href(&id, embed)>{id.clone()}</a></td>
+                                                    <td>{r.operation.clone()}</td>
+                                                    <td><Time ms=Some(r.at) /></td>
+                                                    <td><span class=format!("coc-outcome coc-outcome-{outcome}") data-outcome=outcome>{crate::ticket::outcome_text(&r)}</span></td>
+                                                    <td>{fmt::count(n)}</td>
+                                                </tr>
+                                            }
+                                        }
+                                    </For>
+                                </tbody>
+                            </table>
+                        </div>
+                        {more}
+                    </div>
+                }
+                .into_any()
             }
-        }
-    });
-    let on_click = move |ev: web_sys::MouseEvent| {
-        if dom::action(&ev).as_deref() == Some("mine-refresh") {
-            refresh.update(|r| *r += 1);
         }
     };
     view! {
-        <div class="coc-list-page coc-mine-page" on:click=widgets::click(on_click)>
+        <div class="coc-list-page coc-mine-page">
             <div class="coc-section-head">
                 <h1>"Tickets I operated"</h1>
-                <button type="button" class="coc-btn coc-btn-small" data-act="mine-refresh">"Refresh"</button>
+                <button type="button" class="coc-btn coc-btn-small" data-act="mine-refresh" on:click=move |_| feed.refresh()>"Refresh"</button>
             </div>
-            {body}
+            <div class="coc-mine-body">{body}</div>
         </div>
     }
 }
 
-/// The ticket list for the page's URL (the [`Loc`] in context).
+/// The ticket list for a URL query. The page hands it the router's query
+/// and navigation; the view itself knows no router.
 #[component]
 pub fn ListView(
     /// How to reach the API.
     #[prop(into)]
     client: Signal<ApiClient>,
+    /// The URL query (`?creator=…`) the list shows.
+    #[prop(into)]
+    search: Signal<String>,
+    /// Goes to another console URL (new filters, another page).
+    go: Callback<String>,
     /// Polling interval in seconds (default 3).
     #[prop(optional)]
     poll_secs: Option<u32>,
 ) -> impl IntoView {
-    let loc = expect_context::<Loc>();
-    let live = Live::new(poll_secs, None);
-    let embed = move || loc.search.with(|s| s.contains("embed=1"));
+    let embed = Embed::get();
+    let controls = Controls::new(poll_secs, None);
+    let model = RwSignal::new(ListModel::default());
 
-    // The last good page, with the query it answers.
-    let data = RwSignal::new(None::<Arc<(String, Page<Execution>)>>);
-    let seq = StoredValue::new(0u64);
-    let applied = StoredValue::new(0u64);
-
-    // The URL is remembered for the ticket page's way back, and fetched.
-    widgets::effect(move || {
-        let search = loc.search.get();
+    // The URL is remembered for the ticket page's way back; new filters
+    // start a new history (an old page's age is not theirs).
+    Effect::new(move |_| {
+        let search = search.get();
         if let Ok(op) = parse_query(&search) {
-            storage::set(
-                Area::Session,
-                LAST_LIST_KEY,
-                &list_href(&op, search.contains("embed=1")),
-            );
+            storage::set(Area::Session, LAST_LIST_KEY, &list_href(&op, embed));
         }
-        // New filters, new history: an old page's time is not theirs.
-        live.reset();
+        model.update(ListModel::filters_changed);
     });
-    widgets::effect(move || {
-        let search = loc.search.get();
-        live.refresh.track();
-        let c = client.get();
-        let Ok(op) = parse_query(&search) else { return };
-        let n = seq.get_value() + 1;
-        seq.set_value(n);
-        live.started();
-        live.loading.set(true);
-        leptos::task::spawn_local(async move {
-            let r = c.call(&op).await;
-            if data.is_disposed() || n <= applied.get_value() {
-                return;
-            }
-            applied.set_value(n);
-            live.loading.set(n < seq.get_value());
-            match r {
-                Ok(page) => {
-                    data.set(Some(Arc::new((search, page))));
-                    live.answered(None);
-                }
-                Err(e) => live.answered(Some(e)),
-            }
-        });
-    });
-    let current = move || {
-        data.with(|d| {
-            d.as_ref()
-                .filter(|d| loc.search.with(|s| *s == d.0))
-                .cloned()
-        })
-    };
-    let active = Signal::derive(move || {
-        data.with(|d| {
-            d.as_ref()
-                .map(|d| d.1.items.iter().any(|t| t.status_or_unknown().is_active()))
-        })
-    });
-    live.schedule(move || {
-        (active.get() == Some(true) || (active.get().is_none() && live.transient()))
-            .then_some(false)
-    });
+    let feed = live::feed(
+        move || {
+            let s = search.get();
+            let op = parse_query(&s).ok()?;
+            Some((s, op, client.get()))
+        },
+        |(_, op, c): (String, ListExecutions, ApiClient)| async move { c.call(&op).await },
+        move |(s, ..), answer| model.update(|m| m.absorb(&s, answer, js_sys::Date::now())),
+    );
+    live::poll(
+        feed,
+        controls,
+        move || model.with(ListModel::want),
+        move || model.with(|m| (m.fresh.attempt_at, m.fresh.failures)),
+    );
 
     // The form is plain DOM, built from the URL (so back/forward and links
-    // set it) and read when submitted; see `crate::dom` for why.
+    // set it) and read when submitted; an interactive form, not a read-only table, so it stays
+    // plain DOM read once on submit.
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(form) = ev
@@ -433,14 +310,14 @@ pub fn ListView(
         if input("exclude_child_executions").is_some_and(|i| i.checked()) {
             pairs.push(("exclude_child_executions".into(), "true".into()));
         }
-        if let Ok(op) = parse_query(&loc.search.get_untracked()) {
+        if let Ok(op) = parse_query(&search.get_untracked()) {
             pairs.push((
                 "limit".into(),
                 op.limit.unwrap_or(DEFAULT_LIMIT).to_string(),
             ));
         }
         match ListExecutions::from_query(&pairs) {
-            Ok(op) => loc.go(&list_href(&op, embed())),
+            Ok(op) => go.run(list_href(&op, embed)),
             Err(coc_core::Error::InvalidArgument { field, reason }) => {
                 let label = FIELDS.iter().find(|f| f.0 == field).map_or(field, |f| f.1);
                 complain(field, format!("{label}: {reason}."));
@@ -449,14 +326,14 @@ pub fn ListView(
         }
     };
     let go_to = move |f: &dyn Fn(&mut ListExecutions)| {
-        if let Ok(mut op) = parse_query(&loc.search.get_untracked()) {
+        if let Ok(mut op) = parse_query(&search.get_untracked()) {
             f(&mut op);
-            loc.go(&list_href(&op, embed()));
+            go.run(list_href(&op, embed));
         }
     };
 
     let form = dom::live_dom("", move || {
-        let op = parse_query(&loc.search.get()).unwrap_or_default();
+        let op = parse_query(&search.get()).unwrap_or_default();
         let mut grid = B::new("div", "coc-filter-grid");
         for (key, label, kind, hint) in FIELDS {
             let id = format!("coc-f-{key}");
@@ -513,7 +390,7 @@ pub fn ListView(
                     )
                     .child(
                         B::new("a", "coc-btn")
-                            .attr("href", "/executions")
+                            .attr("href", &model::with_embed("/executions", embed))
                             .text("Clear"),
                     )
                     .child(
@@ -543,144 +420,124 @@ pub fn ListView(
         }
     };
 
-    // A card for every state but the table: what is wrong or missing,
-    // and the way out.
-    let note = |text: &str, clear: bool| {
-        let card = B::new("div", "coc-card coc-list-note")
-            .attr("data-role", "list-note")
-            .leaf("p", "", text);
-        if clear {
-            card.child(
-                B::new("p", "").child(
-                    B::new("a", "")
-                        .attr("href", "/executions")
-                        .text("Clear the filters"),
-                ),
-            )
-        } else {
-            card
-        }
-    };
-    let body = dom::live_dom("coc-list-body", move || {
-        let search = loc.search.get();
-        let op = match parse_query(&search) {
-            Ok(op) => op,
-            Err(e) => {
-                return note(
-                    &format!("The filters in this link are not valid: {e}."),
-                    true,
-                );
-            }
-        };
-        let Some(d) = current() else {
-            return match live.error.get() {
-                Some(e) => crate::live::failed_card(&e, "Ticket list:"),
-                None => note("Loading tickets…", false),
-            };
-        };
-        let page = &d.1;
-        let limit = op.limit.unwrap_or(DEFAULT_LIMIT) as usize;
-        let offset = op.offset.unwrap_or(0) as usize;
-        let total = page.total as usize;
-        if page.items.is_empty() {
-            let filtered = op
-                != ListExecutions {
-                    limit: op.limit,
-                    offset: op.offset,
-                    ..ListExecutions::default()
-                };
-            let text = if offset > 0 && total > 0 {
-                "No tickets on this page."
-            } else if filtered {
-                "No tickets match these filters."
-            } else {
-                "No tickets yet."
-            };
-            return note(text, filtered || offset > 0);
-        }
-        let embed = embed();
-        let rows = page.items.iter().map(|t| row(t, embed)).collect();
-        let range = format!(
-            "{}–{} of {}",
-            fmt::count(offset + 1),
-            fmt::count(offset + page.items.len()),
-            fmt::count(total)
-        );
-        B::new("div", "coc-card coc-list")
-            .child(dom::pager(
-                "page",
-                offset / limit,
-                total.div_ceil(limit),
-                &range,
-            ))
-            .child(dom::table(
-                "coc-list-table",
-                "tickets",
-                &[
-                    "Status",
-                    "Job and ticket",
-                    "Type",
-                    "Creator",
-                    "Started",
-                    "Duration",
-                ],
-                rows,
-            ))
+    // What the body shows, without the page itself: a poll that brings the
+    // same range keeps the table, and only changed rows are rebuilt (the
+    // rows follow the model directly, keyed).
+    let state = Memo::new(move |_| {
+        model.with(|m| match m.body(&search.get(), fmt::count) {
+            ListBody::Rows { at, range, .. } => Ok((at.0, at.1, range)),
+            other => Err(other),
+        })
     });
-    let on_click = move |ev: web_sys::MouseEvent| {
-        let act = dom::action(&ev).unwrap_or_default();
-        if act == "retry" {
-            live.bump();
-        } else if let Some(p) = act
-            .strip_prefix("page:")
-            .and_then(|p| p.parse::<u32>().ok())
-        {
-            go_to(&|op| op.offset = Some(p * op.limit.unwrap_or(DEFAULT_LIMIT)));
+    let rows = Memo::new(move |_| {
+        model.with(|m| {
+            m.current(&search.get())
+                .map(|a| a.page.items.iter().cloned().map(Arc::new).collect())
+                .unwrap_or_else(Vec::<Arc<Execution>>::new)
+        })
+    });
+    let to_page = Callback::new(move |p: usize| {
+        if let Ok(mut op) = parse_query(&search.get_untracked()) {
+            op.offset = Some(p as u32 * op.limit.unwrap_or(DEFAULT_LIMIT));
+            go.run(list_href(&op, embed));
+        }
+    });
+    let note = move |text: String, clear: bool| {
+        view! {
+            <div class="coc-card coc-list-note" data-role="list-note">
+                <p>{text}</p>
+                {clear.then(|| view! { <p><a href=model::with_embed("/executions", embed)>"Clear the filters"</a></p> })}
+            </div>
+        }
+        .into_any()
+    };
+    let body = move || match state.get() {
+        Ok((page, pages, range)) => view! {
+            <div class="coc-card coc-list">
+                <Pager act="page" page pages range go=to_page />
+                <div class="coc-table-wrap">
+                    <table class="coc-table coc-list-table" data-field="tickets">
+                        <thead><tr>
+                            <th scope="col">"Status"</th>
+                            <th scope="col">"Job and ticket"</th>
+                            <th scope="col">"Type"</th>
+                            <th scope="col">"Creator"</th>
+                            <th scope="col">"Started"</th>
+                            <th scope="col">"Duration"</th>
+                        </tr></thead>
+                        <tbody>
+                            <For each=move || rows.get() key=row_key let(t)>
+                                <Row t embed />
+                            </For>
+                        </tbody>
+                    </table>
+                </div>
+            </div>
+        }
+        .into_any(),
+        Err(ListBody::Invalid(text)) => note(text, true),
+        Err(ListBody::Failed(e)) => {
+            view! { <FailedCard failure=e heading="Ticket list:".to_owned() feed /> }.into_any()
+        }
+        Err(ListBody::Empty(text, clear)) => note(text.to_owned(), clear),
+        Err(ListBody::Loading | ListBody::Rows { .. }) => {
+            note("Loading tickets…".to_owned(), false)
         }
     };
 
     view! {
-            <div class="coc-list-page">
-                <h1>"Tickets"</h1>
-                <div on:submit=apply on:change=on_change>{form}</div>
-                <LiveBar live active fast=false settled="No active ticket listed; not polling" />
-                <StaleWarning live />
-                <div on:click=widgets::click(on_click)>{body}</div>
-            </div>
+        <div class="coc-list-page">
+            <h1>"Tickets"</h1>
+            <div on:submit=apply on:change=on_change>{form}</div>
+            <LiveBar
+                feed
+                controls
+                want=Signal::derive(move || model.with(ListModel::want))
+                ok_at=Signal::derive(move || model.with(|m| m.fresh.ok_at))
+                settled="No active ticket listed; not polling"
+            />
+            <StaleWarning stale=Signal::derive(move || model.with(|m| live::stale_of(&m.fresh))) />
+            <div class="coc-list-body">{body}</div>
+        </div>
     }
 }
 
-fn row(t: &Execution, embed: bool) -> Vec<B> {
-    let id = t.execution_id.as_deref().unwrap_or_default();
+/// A row is rebuilt when its ticket changes, not on every poll.
+fn row_key(t: &Arc<Execution>) -> (Option<String>, Option<String>, Option<i64>, Option<i64>) {
+    (
+        t.execution_id.clone(),
+        t.status.as_ref().map(|s| s.as_str().to_owned()),
+        t.update_time,
+        t.end_time,
+    )
+}
+
+/// One ticket of the list.
+#[component]
+fn Row(t: Arc<Execution>, embed: bool) -> impl IntoView {
+    let id = t.execution_id.clone().unwrap_or_default();
     let job = t
         .document_name
-        .as_deref()
+        .clone()
         .filter(|s| !s.is_empty())
-        .unwrap_or("Unnamed job");
+        .unwrap_or_else(|| "Unnamed job".to_owned());
     let duration = t
         .duration_ms(js_sys::Date::now() as i64)
         .map(fmt::duration)
         .unwrap_or_default();
-    vec![
-        dom::badge(t.status.as_ref(), false),
-        B::new("span", "")
-            .child(
-                B::new("a", "coc-list-job")
-                    .attr(
-                        "href",
-                        &format!("/executions/{id}{}", if embed { "?embed=1" } else { "" }),
-                    )
-                    .text(job),
-            )
-            .leaf("code", "coc-list-id", id),
-        dom::cell(
-            t.execution_type
-                .as_ref()
-                .map(|x| x.as_str())
-                .unwrap_or_default(),
-        ),
-        dom::cell(t.creator.as_deref().unwrap_or_default()),
-        dom::time(t.start_time),
-        dom::cell(&duration),
-    ]
+    view! {
+        <tr>
+            <td><StatusBadge status=t.status.clone() /></td>
+            <td>
+                <span>
+                    <a class="coc-list-job" href=ticket_href(&id, embed)>{job}</a>
+                    <code class="coc-list-id">{id.clone()}</code>
+                </span>
+            </td>
+            <td>{t.execution_type.as_ref().map(|x| x.as_str().to_owned()).unwrap_or_default()}</td>
+            <td>{t.creator.clone().unwrap_or_default()}</td>
+            <td><Time ms=t.start_time /></td>
+            <td>{duration}</td>
+        </tr>
+    }
 }

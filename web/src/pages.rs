@@ -3,16 +3,19 @@
 use coc_core::ExecutionId;
 use leptos::prelude::*;
 
+use coc_console_model::list::ticket_href;
+use leptos_router::hooks::use_navigate;
+
 use crate::api::{ApiClient, page_origin};
-use crate::dom::B;
 use crate::errors::ErrorPanel;
 use crate::fmt;
+use crate::route::{self, Embed};
 use crate::set_title;
 use crate::settings::{AuthMode, POLL_CHOICES, Settings};
-use crate::status::status_label;
+use crate::status::{StatusBadge, status_label};
 use crate::storage::{self, RecentTicket};
 use crate::ticket::{TicketEvent, TicketView};
-use crate::widgets::{dynv, flag, text};
+use crate::widgets::{flag, text};
 
 pub(crate) const APP: &str = "COC console";
 
@@ -38,12 +41,15 @@ pub fn OpenPage() -> impl IntoView {
         }
         _ => None,
     };
-    let loc = expect_context::<crate::Loc>();
+    let navigate = use_navigate();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         touched.set(true);
         if let Ok(id) = untrack(parsed) {
-            loc.go(&format!("/executions/{id}"));
+            navigate(
+                &route::href(&ticket_href(id.as_str(), false)),
+                Default::default(),
+            );
         }
     };
     let recent = RwSignal::new(storage::recent());
@@ -85,67 +91,60 @@ pub fn OpenPage() -> impl IntoView {
                     recent.set(Vec::new());
                 })>"Clear"</button>
             </div>
-            {crate::dom::live_dom("", move || {
-                recent.with(|list| {
-                    if list.is_empty() {
-                        return B::new("p", "coc-empty")
-                            .text("Tickets you open are listed here, in this browser only.");
-                    }
-                    let mut ul = B::new("ul", "coc-recent-list");
-                    for r in list {
-                        ul = ul.child(recent_row(r, now));
-                    }
-                    ul
-                })
-            })}
+            <Show
+                when=move || recent.with(|list| !list.is_empty())
+                fallback=|| view! { <p class="coc-empty">"Tickets you open are listed here, in this browser only."</p> }
+            >
+                <ul class="coc-recent-list">
+                    <For each=move || recent.get() key=|r| r.id.clone() let(r)>
+                        <RecentRow r now />
+                    </For>
+                </ul>
+            </Show>
         </section>
     }
 }
 
-fn recent_row(r: &RecentTicket, now: f64) -> B {
+/// One recent ticket: its id as a link, job, status when last seen, and
+/// how long ago.
+#[component]
+fn RecentRow(r: RecentTicket, now: f64) -> impl IntoView {
     let status = r
         .status
         .as_deref()
         .map(coc_core::ExecutionStatus::from_wire);
-    let mut li = B::new("li", "coc-recent-item")
-        .child(
-            B::new("a", "coc-mono")
-                .attr("href", &format!("/executions/{}", r.id))
-                .text(&r.id),
-        )
-        .leaf(
-            "span",
-            "coc-recent-job",
-            r.job.as_deref().unwrap_or_default(),
-        );
-    if let Some(s) = status {
-        li = li.child(crate::dom::badge(Some(&s), false));
+    view! {
+        <li class="coc-recent-item">
+            <a class="coc-mono" href=route::href(&ticket_href(&r.id, false))>{r.id.clone()}</a>
+            <span class="coc-recent-job">{r.job.clone().unwrap_or_default()}</span>
+            {status.map(|s| view! { <StatusBadge status=Some(s) /> })}
+            <span class="coc-rel">{fmt::relative(r.seen_at as i64, now)}</span>
+        </li>
     }
-    li.leaf("span", "coc-rel", &fmt::relative(r.seen_at as i64, now))
 }
 
 /// `/executions/{id}`: the ticket view, plus what belongs to the page: the
 /// tab title and the recent list.
 #[component]
 pub fn TicketPage() -> impl IntoView {
-    let loc = expect_context::<crate::Loc>();
-    // Keeps the last ticket id while the route moves elsewhere, so that the
-    // view never sees an empty id on its way out.
-    let id = Memo::new(move |prev: Option<&String>| {
-        loc.path.with(|p| {
-            p.strip_prefix("/executions/")
-                .filter(|id| !id.is_empty())
-                .map(str::to_owned)
-                .or_else(|| prev.cloned())
-                .unwrap_or_default()
-        })
+    let id = route::ticket_id();
+    // The view follows the last valid id; an invalid one is refused here,
+    // at the route, and never reaches it.
+    let valid = Memo::new(move |prev: Option<&Option<ExecutionId>>| {
+        id.get().ok().or_else(|| prev.cloned().flatten())
     });
     let settings = expect_context::<RwSignal<Settings>>();
     let client = client_memo(settings);
     let poll = settings.with_untracked(|s| s.poll_secs);
     let me = expect_context::<crate::operator::Operator>().0;
 
-    set_title(&format!("{} · {APP}", id.get_untracked()));
+    set_title(&format!(
+        "{} · {APP}",
+        valid
+            .get_untracked()
+            .map(|i| i.to_string())
+            .unwrap_or_default()
+    ));
     let on_event = Callback::new(move |ev: TicketEvent| match ev {
         TicketEvent::Loaded {
             execution_id,
@@ -185,16 +184,39 @@ pub fn TicketPage() -> impl IntoView {
         _ => {}
     });
 
-    let back = storage::get(storage::Area::Session, crate::list::LAST_LIST_KEY)
-        .unwrap_or_else(|| "/executions".to_owned());
-    dynv(move || match client.get() {
-        Ok(c) => view! {
-            <p class="coc-back"><a href=back.clone()>"‹ All tickets"</a></p>
-            <TicketView execution_id=id client=c poll_secs=poll on_event me />
-        }
+    // Embedded, the ticket is the whole page: no way out of it in the
+    // portal's frame.
+    let back = (!Embed::get()).then(|| {
+        storage::get(storage::Area::Session, crate::list::LAST_LIST_KEY)
+            .unwrap_or_else(|| "/executions".to_owned())
+    });
+    // Only validity and the client decide the branch: moving from one
+    // ticket to another keeps the view mounted and changes its id signal.
+    let ok = Memo::new(move |_| id.with(Result::is_ok));
+    move || match (ok.get(), client.get()) {
+        (false, _) => (move || {
+            id.get().err().map(|e| {
+                view! {
+                    <section class="coc-card coc-narrow" data-role="bad-id">
+                        <ErrorPanel failure=crate::api::ApiFailure::Core(e) heading="Ticket id:" />
+                    </section>
+                }
+            })
+        })
         .into_any(),
-        Err(e) => settings_problem(e),
-    })
+        (true, Err(e)) => settings_problem(e),
+        (true, Ok(c)) => {
+            let Some(first) = valid.get_untracked() else {
+                return ().into_any();
+            };
+            let execution_id = Signal::derive(move || valid.get().unwrap_or_else(|| first.clone()));
+            view! {
+                {back.clone().map(|href| view! { <p class="coc-back"><a href=href>"‹ All tickets"</a></p> })}
+                <TicketView execution_id client=c poll_secs=poll on_event me />
+            }
+            .into_any()
+        }
+    }
 }
 
 /// Settings that make no client, with the way to fix them.
@@ -202,7 +224,15 @@ pub(crate) fn settings_problem(e: coc_core::Error) -> AnyView {
     view! {
         <section class="coc-card coc-narrow">
             <ErrorPanel failure=crate::api::ApiFailure::Core(e) heading="Settings:" />
-            <p><a href="/settings">"Fix the settings"</a></p>
+            // Embedded, Settings opens in a tab of its own: the portal's
+            // frame shows the ticket and nothing else.
+            <p>
+                {if Embed::get() {
+                    view! { <a href="/settings" target="_blank" rel="noopener">"Fix the settings (opens a new tab)"</a> }.into_any()
+                } else {
+                    view! { <a href="/settings">"Fix the settings"</a> }.into_any()
+                }}
+            </p>
         </section>
     }
     .into_any()

@@ -20,20 +20,7 @@ const SETTINGS_KEY: &str = "coc.settings";
 const TOKEN_KEY: &str = "coc.token";
 const OPERATOR_TOKEN_KEY: &str = "coc.operator-token";
 
-/// The default polling interval, seconds.
-pub const DEFAULT_POLL_SECS: u32 = 3;
-/// The intervals a user can pick.
-pub const POLL_CHOICES: [u32; 6] = [1, 3, 5, 10, 30, 60];
-
-/// How requests authenticate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AuthMode {
-    /// The gateway signs with its own AK/SK; the browser sends nothing.
-    #[default]
-    Gateway,
-    /// The browser sends an IAM token the user pasted.
-    Token,
-}
+pub use coc_console_model::record::{AuthMode, DEFAULT_POLL_SECS, POLL_CHOICES, SettingsRecord};
 
 /// The console's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,46 +59,34 @@ impl Default for Settings {
 impl Settings {
     /// Loads from the browser, falling back to defaults.
     pub fn load() -> Self {
-        let mut s = Settings::default();
-        for line in storage::get(Area::Local, SETTINGS_KEY)
+        let r = storage::read::<SettingsRecord>(Area::Local, SETTINGS_KEY)
             .unwrap_or_default()
-            .lines()
-        {
-            match line.split_once('=') {
-                Some(("gateway_url", v)) => s.gateway_url = v.to_owned(),
-                Some(("auth", "token")) => s.auth = AuthMode::Token,
-                Some(("remember_token", v)) => s.remember_token = v == "true",
-                Some(("remember_operator_token", v)) => s.remember_operator_token = v == "true",
-                Some(("poll_secs", v)) => s.poll_secs = v.parse().unwrap_or(DEFAULT_POLL_SECS),
-                _ => {}
-            }
+            .sanitized();
+        Settings {
+            token: storage::get(area(r.remember_token), TOKEN_KEY).unwrap_or_default(),
+            operator_token: storage::get(area(r.remember_operator_token), OPERATOR_TOKEN_KEY)
+                .unwrap_or_default(),
+            gateway_url: r.gateway_url,
+            auth: r.auth,
+            remember_token: r.remember_token,
+            remember_operator_token: r.remember_operator_token,
+            poll_secs: r.poll_secs,
         }
-        s.token = storage::get(area(s.remember_token), TOKEN_KEY).unwrap_or_default();
-        s.operator_token =
-            storage::get(area(s.remember_operator_token), OPERATOR_TOKEN_KEY).unwrap_or_default();
-        if !POLL_CHOICES.contains(&s.poll_secs) {
-            s.poll_secs = DEFAULT_POLL_SECS;
-        }
-        s
     }
 
-    /// Saves to the browser; the token goes where `remember_token` says and
-    /// is removed from the other area.
+    /// Saves to the browser; each token goes where its "remember" choice
+    /// says and is removed from the other area, never into the record.
     pub fn save(&self) {
-        let auth = match self.auth {
-            AuthMode::Gateway => "gateway",
-            AuthMode::Token => "token",
-        };
-        storage::set(
+        storage::write(
             Area::Local,
             SETTINGS_KEY,
-            &format!(
-                "gateway_url={}\nauth={auth}\nremember_token={}\nremember_operator_token={}\npoll_secs={}",
-                storage::field(&self.gateway_url),
-                self.remember_token,
-                self.remember_operator_token,
-                self.poll_secs
-            ),
+            &SettingsRecord {
+                gateway_url: self.gateway_url.clone(),
+                auth: self.auth,
+                remember_token: self.remember_token,
+                remember_operator_token: self.remember_operator_token,
+                poll_secs: self.poll_secs,
+            },
         );
         let iam = (self.auth == AuthMode::Token).then_some(self.token.as_str());
         keep_secret(TOKEN_KEY, iam, self.remember_token);

@@ -8,74 +8,9 @@
 use coc_core::ExecutionStatus;
 use leptos::prelude::*;
 
-/// A stable CSS hook for a status: `running`, `failed`, ... or `unknown`.
-pub fn status_class(status: Option<&ExecutionStatus>) -> &'static str {
-    match status {
-        Some(ExecutionStatus::Pending) => "pending",
-        Some(ExecutionStatus::Running) => "running",
-        Some(ExecutionStatus::Succeed) => "succeeded",
-        Some(ExecutionStatus::Canceling) => "canceling",
-        Some(ExecutionStatus::Canceled) => "canceled",
-        Some(ExecutionStatus::Failed) => "failed",
-        Some(ExecutionStatus::Timeout) => "timeout",
-        Some(ExecutionStatus::Other(_)) | None => "unknown",
-    }
-}
-
-/// The label the UI shows: the core's, or a fallback for a missing status.
-pub fn status_label(status: Option<&ExecutionStatus>) -> String {
-    match status {
-        Some(s) if !s.as_str().is_empty() => s.label().to_owned(),
-        _ => "No status".to_owned(),
-    }
-}
-
-/// A 16×16 icon path per status; shapes differ so that the status reads in
-/// greyscale and for colour-blind users too.
-pub(crate) fn icon_path(class: &str) -> &'static str {
-    match class {
-        // pause bars
-        "pending" => "M5 3h2v10H5zM9 3h2v10H9z",
-        // hollow circle: not started
-        "waiting" => "M8 2a6 6 0 1 0 0 12A6 6 0 0 0 8 2zm0 2a4 4 0 1 1 0 8 4 4 0 0 1 0-8z",
-        // play triangle
-        "running" => "M5 3l8 5-8 5z",
-        // check mark
-        "succeeded" => "M6.3 11.6 2.7 8l1.4-1.4 2.2 2.2 5.6-5.6 1.4 1.4z",
-        // circle with a bar: stopping
-        "canceling" => {
-            "M8 1.5a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13zm0 2a4.5 4.5 0 1 1 0 9 4.5 4.5 0 0 1 0-9zM5 7h6v2H5z"
-        }
-        // square stop
-        "canceled" => "M4 4h8v8H4z",
-        // cross
-        "failed" => {
-            "M4.4 3 8 6.6 11.6 3 13 4.4 9.4 8l3.6 3.6-1.4 1.4L8 9.4 4.4 13 3 11.6 6.6 8 3 4.4z"
-        }
-        // hourglass
-        "timeout" => "M4 2h8v3L9.5 8 12 11v3H4v-3l2.5-3L4 5zm2 2v.3L8 6.6l2-2.3V4z",
-        // question mark
-        _ => {
-            "M8 2a4 4 0 0 0-4 4h2a2 2 0 1 1 3 1.7C8 8.3 7 9 7 10.5V11h2v-.4c0-.7.6-1.1 1.3-1.6A4 4 0 0 0 8 2zM7 12.5h2v2H7z"
-        }
-    }
-}
-
-/// The CSS hook for a step's or an instance's status (`waiting` for Pending).
-pub fn item_class(status: Option<&ExecutionStatus>) -> &'static str {
-    match status {
-        Some(ExecutionStatus::Pending) => "waiting",
-        s => status_class(s),
-    }
-}
-
-/// The word for a step's or an instance's status.
-pub fn item_label(status: Option<&ExecutionStatus>) -> String {
-    match status {
-        Some(ExecutionStatus::Pending) => "Waiting".to_owned(),
-        s => status_label(s),
-    }
-}
+pub use coc_console_model::status::{
+    icon_path, item_class, item_label, status_class, status_label,
+};
 
 /// The status badge: icon, word and a colour, all three. `item`: the
 /// status of a step or an instance (see the module docs). Drawn by
@@ -86,13 +21,53 @@ pub fn StatusBadge(
     #[prop(optional)] large: bool,
     #[prop(optional)] item: bool,
 ) -> impl IntoView {
-    crate::dom::live_dom("coc-contents", move || {
-        let b = status.with(|s| crate::dom::badge(s.as_ref(), item));
-        if large {
-            let class = format!("{} coc-status-large", b.0.class_name());
-            b.attr("class", &class)
-        } else {
-            b
-        }
-    })
+    let class = move || {
+        status.with(|s| {
+            let hook = if item {
+                item_class(s.as_ref())
+            } else {
+                status_class(s.as_ref())
+            };
+            let size = if large { " coc-status-large" } else { "" };
+            format!("coc-status coc-status-{hook}{size}")
+        })
+    };
+    let word = move || {
+        status.with(|s| {
+            if item {
+                item_label(s.as_ref())
+            } else {
+                status_label(s.as_ref())
+            }
+        })
+    };
+    let icon = move || {
+        status.with(|s| {
+            icon_path(if item {
+                item_class(s.as_ref())
+            } else {
+                status_class(s.as_ref())
+            })
+        })
+    };
+    // The wire value when the word differs from it ("Succeed").
+    let title = move || {
+        status.with(|s| {
+            s.as_ref()
+                .filter(|s| s.label() != s.as_str())
+                .map(|s| format!("wire value: {}", s.as_str()))
+        })
+    };
+    view! {
+        <span
+            class=class
+            data-status=move || status.with(|s| s.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default())
+            title=title
+        >
+            <svg class="coc-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+                <path fill="currentColor" d=icon></path>
+            </svg>
+            <span class="coc-status-word">{word}</span>
+        </span>
+    }
 }

@@ -143,3 +143,62 @@ pub type Dyn = Arc<Mutex<dyn FnMut() -> AnyView + Send>>;
 pub fn dynv(f: impl FnMut() -> AnyView + Send + 'static) -> Dyn {
     Arc::new(Mutex::new(f))
 }
+
+/// "Page 2 of 7" between first/previous and next/last buttons; `go` gets
+/// the 0-based page. Each button keeps its `data-act` (`{act}:{page}`), so
+/// tests and keyboard focus find the same button after a page change.
+#[component]
+pub fn Pager(
+    act: &'static str,
+    #[prop(into)] page: Signal<usize>,
+    #[prop(into)] pages: Signal<usize>,
+    #[prop(into)] range: Signal<String>,
+    go: Callback<usize>,
+) -> impl IntoView {
+    let last = move || pages.get().saturating_sub(1);
+    let button = move |label: &'static str,
+                       glyph: &'static str,
+                       to: Box<dyn Fn() -> usize + Send + Sync>,
+                       off: Box<dyn Fn() -> bool + Send + Sync>| {
+        let to = Arc::new(to);
+        let to2 = to.clone();
+        view! {
+            <button
+                type="button"
+                class="coc-btn coc-btn-small"
+                data-act=move || format!("{act}:{}", to())
+                aria-label=label
+                disabled=off
+                on:click=move |_| go.run(to2())
+            >
+                {glyph}
+            </button>
+        }
+    };
+    view! {
+        <div class="coc-pager">
+            <span class="coc-range" aria-live="polite">{range}</span>
+            <span class="coc-pager-buttons">
+                {button("First page", "«", Box::new(|| 0), Box::new(move || page.get() == 0))}
+                {button("Previous page", "‹", Box::new(move || page.get().saturating_sub(1)), Box::new(move || page.get() == 0))}
+                <span class="coc-page-of">
+                    {move || format!("Page {} of {}", page.get() + 1, crate::fmt::count(pages.get().max(1)))}
+                </span>
+                {button("Next page", "›", Box::new(move || (page.get() + 1).min(last())), Box::new(move || page.get() >= last()))}
+                {button("Last page", "»", Box::new(last), Box::new(move || page.get() >= last()))}
+            </span>
+        </div>
+    }
+}
+
+/// `<time>`: local time, UTC in the tooltip; a dash without a time.
+#[component]
+pub fn Time(ms: Option<i64>) -> impl IntoView {
+    match ms {
+        Some(ms) => view! {
+            <time datetime=crate::fmt::iso(ms) title=crate::fmt::utc(ms)>{crate::fmt::local(ms)}</time>
+        }
+        .into_any(),
+        None => view! { <span class="coc-none">"—"</span> }.into_any(),
+    }
+}

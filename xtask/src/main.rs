@@ -36,9 +36,11 @@ commands:
   bench measure and report: core decode and signing, gateway start-up and
         request latency (numbers for notes; nothing is asserted)
   npm   build the npm package (crates/wasm) into target/npm and pack it
+  dist  build the release console into dist/ (Trunk, then .br/.gz siblings
+        for the gateway) and print what its wasm is made of
   install
         only install the tools (wasm target, wasm-bindgen CLI, Trunk, wasm-opt,
-        Chromium and chromedriver)
+        twiggy, Chromium and chromedriver)
 ";
 
 fn main() -> ExitCode {
@@ -64,6 +66,11 @@ fn run() -> Result<()> {
             let tarball = npm::build(&root, &tools)?;
             log(&format!("npm package: {}", tarball.display()));
             Ok(())
+        }
+        Some("dist") => {
+            let tools = tools::install_all(&root, tools::Need::Build)?;
+            build_console(&root, &tools)?;
+            wasm_contributors(&root, &tools)
         }
         Some("install") => tools::install_all(&root, tools::Need::Everything).map(|_| ()),
         Some("-h" | "--help" | "help") | None => {
@@ -301,6 +308,7 @@ fn test(root: &Path) -> Result<()> {
     let mut gateway_bin = PathBuf::new();
     steps.step("release build: console (Trunk) and gateway", || {
         build_console(root, &tools)?;
+        wasm_contributors(root, &tools)?;
         gateway_bin = build_gateway(root)?;
         Ok(())
     })?;
@@ -376,7 +384,9 @@ fn count_in_files(dir: &Path, needle: &str) -> Result<usize> {
     let mut n = 0;
     for entry in std::fs::read_dir(dir).with_context(|| dir.display().to_string())? {
         let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "rs") {
+        if path.is_dir() {
+            n += count_in_files(&path, needle)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
             n += std::fs::read_to_string(&path)?.matches(needle).count();
         }
     }
@@ -462,7 +472,118 @@ pub(crate) fn build_console(root: &Path, tools: &tools::Tools) -> Result<()> {
             .args(["build", "--release"])
             .current_dir(root)
             .envs(tools.env()),
-    )
+    )?;
+    precompress(&root.join("dist"))
+}
+
+/// Prints what the console's wasm is made of, by crate, from twiggy's
+/// view of the release build before wasm-opt (the last file with names;
+/// the shipped one is smaller, but its proportions are these).
+fn wasm_contributors(root: &Path, tools: &tools::Tools) -> Result<()> {
+    let wasm = target_dir(root).join("wasm32-unknown-unknown/release/coc-console.wasm");
+    let out = Command::new("twiggy")
+        .args(["top", "-n", "1000000", "-f", "csv"])
+        .arg(&wasm)
+        .envs(tools.env())
+        .output()
+        .context("running twiggy (cargo xtask install installs it)")?;
+    if !out.status.success() {
+        bail!("twiggy failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let mut by_crate = std::collections::BTreeMap::<String, u64>::new();
+    let mut code = 0u64;
+    for line in String::from_utf8_lossy(&out.stdout).lines().skip(1) {
+        // Name,ShallowSize,…: the name is quoted when it holds commas.
+        let (name, rest) = match line.strip_prefix('"') {
+            Some(q) => q.split_once("\",").unwrap_or((q, "")),
+            None => line.split_once(',').unwrap_or((line, "")),
+        };
+        let Some(size) = rest.split(',').next().and_then(|n| n.parse::<u64>().ok()) else {
+            continue;
+        };
+        if name.contains("section") || name.starts_with("export ") || name.starts_with("import ") {
+            continue;
+        }
+        code += size;
+        *by_crate.entry(crate_of(name)).or_default() += size;
+    }
+    let mut top: Vec<_> = by_crate.into_iter().collect();
+    top.sort_by_key(|(_, size)| std::cmp::Reverse(*size));
+    log(&format!(
+        "    console wasm before wasm-opt: {} KB of code and data; largest contributors (twiggy):",
+        code / 1024
+    ));
+    for (name, size) in top.iter().take(12) {
+        log(&format!(
+            "      {:>6} KB {:>5.1}%  {name}",
+            size / 1024,
+            *size as f64 * 100.0 / code.max(1) as f64
+        ));
+    }
+    Ok(())
+}
+
+/// The crate a function belongs to: the first path segment of its name, or
+/// of the implementing type in `<T as Trait>::f`.
+fn crate_of(name: &str) -> String {
+    let name = name.trim_start_matches(['<', '&', ' ']);
+    let name = name.strip_prefix("mut ").unwrap_or(name);
+    let name = name.strip_prefix("dyn ").unwrap_or(name);
+    let end = name
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(name.len());
+    match &name[..end] {
+        "" => "other".to_owned(),
+        // `<F as tachys::…>`: a generic parameter; the trait's crate says
+        // whose code it is.
+        c if c.len() == 1 && c.chars().all(|ch| ch.is_ascii_uppercase()) => name
+            .split_once(" as ")
+            .map(|(_, t)| crate_of(t))
+            .unwrap_or_else(|| "generic instances".to_owned()),
+        c => c.to_owned(),
+    }
+}
+
+/// Writes `NAME.br` (brotli 11) and `NAME.gz` (gzip 9) next to each text
+/// or wasm file of the console, once per build: the gateway serves these
+/// instead of compressing every response (a debug gateway spent hundreds of
+/// milliseconds of a cold load compressing the wasm). Trunk replaces the
+/// whole folder on each build, so no sibling outlives its file.
+fn precompress(dist: &Path) -> Result<()> {
+    use std::io::Write as _;
+    const KINDS: [&str; 5] = ["wasm", "js", "css", "html", "svg"];
+    let mut saved = 0usize;
+    for entry in std::fs::read_dir(dist).with_context(|| dist.display().to_string())? {
+        let path = entry?.path();
+        if !path
+            .extension()
+            .is_some_and(|e| KINDS.iter().any(|k| e == *k))
+        {
+            continue;
+        }
+        let raw = std::fs::read(&path).with_context(|| path.display().to_string())?;
+        let mut br = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut br, 64 * 1024, 11, 22);
+            w.write_all(&raw)?;
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&raw)?;
+        let gz = gz.finish()?;
+        let sibling = |ext: &str| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(ext);
+            PathBuf::from(name)
+        };
+        std::fs::write(sibling(".br"), &br)?;
+        std::fs::write(sibling(".gz"), &gz)?;
+        saved += raw.len().saturating_sub(br.len());
+    }
+    log(&format!(
+        "    precompressed dist/ (brotli 11, gzip 9): {} KB saved per cold load",
+        saved / 1024
+    ));
+    Ok(())
 }
 
 /// The gateway binary, optimised for speed.

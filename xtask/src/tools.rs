@@ -80,6 +80,7 @@ pub fn install_all(root: &Path, need: Need) -> Result<Tools> {
     wasm_opt(root, &npm_bin)?;
     trunk(&bin)?;
     if need == Need::Everything {
+        twiggy(&bin)?;
         browser()?;
         node()?;
         postgres()?;
@@ -136,6 +137,26 @@ fn wasm_bindgen_cli(root: &Path, bin: &Path) -> Result<()> {
     run_cmd(
         "cargo install wasm-bindgen-cli",
         Command::new("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &want]),
+    )
+}
+
+/// The wasm size profiler the test run prints the console's largest
+/// contributors with.
+pub const TWIGGY_VERSION: &str = "0.8.0";
+
+fn twiggy(bin: &Path) -> Result<()> {
+    let have = version_of(&bin.join("twiggy"), &["--version"]);
+    if have.as_deref() == Some(&format!("twiggy {TWIGGY_VERSION}")) {
+        log(&format!("    twiggy {TWIGGY_VERSION}: present"));
+        return Ok(());
+    }
+    log(&format!(
+        "    installing twiggy {TWIGGY_VERSION} (found {}); about 3 minutes on 2 cores",
+        have.as_deref().unwrap_or("none")
+    ));
+    run_cmd(
+        "cargo install twiggy",
+        Command::new("cargo").args(["install", "--locked", "twiggy", "--version", TWIGGY_VERSION]),
     )
 }
 

@@ -40,8 +40,10 @@ impl Freshness {
         self.attempt_at = now;
     }
 
-    /// Takes in one answer's outcome.
+    /// Takes in one answer's outcome. The next poll counts from here: a
+    /// slow answer is not overtaken by the next request.
     pub fn answered(&mut self, failure: Option<&ApiFailure>, now: f64) {
+        self.attempt_at = now;
         match failure {
             None => {
                 self.ok_at = Some(now);

@@ -205,7 +205,7 @@ impl TicketModel {
     }
 
     /// Takes in the answer to a GET of this ticket.
-    pub fn absorb(&mut self, answer: Result<Execution, ApiFailure>, now: f64) -> Changed {
+    pub fn absorb(&mut self, answer: Result<Arc<Execution>, ApiFailure>, now: f64) -> Changed {
         let id = self.id.to_string();
         let mut events = Vec::new();
         let mut store = Store::Keep;
@@ -244,8 +244,10 @@ impl TicketModel {
                         store = Store::ClearPending;
                     }
                 }
-                if self.ticket.as_deref() != Some(&ticket) {
-                    self.ticket = Some(Arc::new(ticket));
+                // The same data keeps the same Arc: nothing downstream
+                // re-renders for a poll that changed nothing.
+                if self.ticket.as_deref() != Some(&*ticket) {
+                    self.ticket = Some(ticket);
                 }
                 self.fresh.answered(None, now);
             }

@@ -247,4 +247,8 @@ pub fn finish(inside: &mut Inside, active: bool) {
         .or_else(|| if active { find(&[S::Pending]) } else { None });
     inside.counted = inside.steps.iter().all(|d| d.counts.is_some());
     batches(inside);
+    // A finished ticket has no current batch, whatever its steps last said.
+    if !active {
+        inside.current_batch = None;
+    }
 }

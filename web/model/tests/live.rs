@@ -66,7 +66,7 @@ fn the_next_poll_counts_from_the_last_attempt() {
         12_000.0,
     );
     assert!(f.transient());
-    assert_eq!(next_poll(&f, Want::Normal, ON, 10_000.0), Some(12_000.0));
+    assert_eq!(next_poll(&f, Want::Normal, ON, 10_000.0), Some(14_000.0));
 }
 
 #[test]

@@ -2,18 +2,22 @@
 //! time, and an operation is pending until a GET shows it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::Arc;
+
 use coc_console_model::record::PendingOp;
 use coc_console_model::{
     ApiFailure, Notice, Store, TicketEvent, TicketModel, TransportError, Want,
 };
 use coc_core::{Execution, ExecutionId, ExecutionStatus, OperateType, Operated};
 
-fn ticket(status: &str, update: i64) -> Execution {
-    serde_json::from_value(serde_json::json!({
-        "execution_id": "EX1", "status": status, "type": "BATCH",
-        "document_name": "restart-nginx", "update_time": update
-    }))
-    .unwrap()
+fn ticket(status: &str, update: i64) -> Arc<Execution> {
+    Arc::new(
+        serde_json::from_value(serde_json::json!({
+            "execution_id": "EX1", "status": status, "type": "BATCH",
+            "document_name": "restart-nginx", "update_time": update
+        }))
+        .unwrap(),
+    )
 }
 
 fn model() -> TicketModel {

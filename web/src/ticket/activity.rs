@@ -82,10 +82,28 @@ pub(crate) fn note(state: &str, text: &str) -> B {
         .text(text)
 }
 
+/// A short note in place of records.
+#[component]
+pub(crate) fn Note(state: &'static str, #[prop(into)] text: String) -> impl IntoView {
+    view! { <p class="coc-muted coc-activity-note" data-role="activity-note" data-state=state>{text}</p> }
+}
+
+/// Why there is no trail to show, specifically and briefly.
+#[component]
+pub(crate) fn Unavailable(failure: ApiFailure) -> impl IntoView {
+    let (state, text) = unavailable_text(&failure);
+    view! { <Note state text /> }
+}
+
 /// Why there is no trail to show, specifically and briefly.
 pub(crate) fn unavailable(e: &ApiFailure) -> B {
+    let (state, text) = unavailable_text(e);
+    note(state, &text)
+}
+
+fn unavailable_text(e: &ApiFailure) -> (&'static str, String) {
     let code = e.error_code().unwrap_or_default();
-    let (state, text) = match e.status() {
+    match e.status() {
         Some(404) => (
             "absent",
             "This gateway keeps no audit trail (it has no /gateway/v1/audit).".to_owned(),
@@ -116,8 +134,7 @@ pub(crate) fn unavailable(e: &ApiFailure) -> B {
             "failed",
             format!("The activity could not be loaded: {}.", e.title()),
         ),
-    };
-    note(state, &text)
+    }
 }
 
 /// The outcome as a word, with the HTTP status when there was one.

@@ -6,13 +6,12 @@
 //! off `.coc` classes). The console's ticket page mounts it; the embeddable
 //! element will mount the same component in a shadow root.
 //!
-//! Data flow: an effect fetches the ticket (a spawned future) whenever the
-//! id, the client or the refresh counter changes, and folds each answer
-//! into the last good data, the failure count and the pending operation;
-//! an answered operation bumps the counter, so the ticket is fetched again
-//! at once. [`Live`] schedules the polls; [`Timeline`] follows the ticket
-//! with its steps and instances. (Not a `LocalResource` and an `Action`:
-//! the same behaviour cost several KB more of the size budget.)
+//! Data flow: the view's state is a [`TicketModel`] (plain Rust, tested
+//! natively); a [`live::feed`] fetches the ticket whenever the id, the
+//! client or the poller says, and hands each answer to
+//! [`TicketModel::absorb`]; an operation is a Leptos `Action` whose answer
+//! goes to [`TicketModel::operated`], after [`TicketModel::begin`] took the
+//! lock. [`Timeline`] follows the ticket with its steps and instances.
 
 pub(crate) mod activity;
 mod fields;
@@ -24,100 +23,38 @@ mod timeline;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use coc_core::{Execution, ExecutionStatus, GetExecution, OperateExecution, OperateType, Operated};
+use coc_console_model::{Changed, Store, TicketModel};
+use coc_core::{ExecutionId, GetExecution, OperateExecution};
 use leptos::prelude::*;
 
 pub use activity::{ActivityPanel, outcome_text};
+pub use coc_console_model::TicketEvent;
 pub use fields::{TicketInfo, TicketSummary, TimeText};
 pub use ops::{ConfirmDialog, Intent, OperationsPanel, check_reason};
 pub use raw::RawJson;
 pub use targets::{PAGE_SIZE, TargetsPanel};
 pub use timeline::{
-    Batch, Blast, COUNT_MAX, Counts, INSTANCE_PAGE, Inside, StepData, Timeline, TimelinePanel,
+    Batch, Blast, COUNT_MAX, Counts, CurrentStep, INSTANCE_PAGE, Inside, StepData, Timeline,
+    TimelinePanel,
 };
 
 pub use crate::live::{FAST_POLL_MS, MAX_BACKOFF_MS, poll_delay_ms};
 
 use crate::api::{ApiClient, ApiFailure};
-use crate::dom::{self, B};
+use crate::errors::ErrorPanel;
 use crate::fmt;
-use crate::live::{self, Live, LiveBar, StaleWarning};
+use crate::live::{self, Controls, FailedCard, LiveBar, StaleWarning};
 use crate::operator::{MeState, fetch_me};
-use crate::status::status_label;
-use crate::storage::{self, PendingOp};
-use crate::widgets::{dynv, text};
-
-/// What happens in a ticket view, for the page (or the custom element) that
-/// hosts it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TicketEvent {
-    /// The first successful load of a ticket.
-    Loaded {
-        /// The ticket id.
-        execution_id: String,
-        /// Its status.
-        status: Option<ExecutionStatus>,
-        /// Its job name.
-        document_name: Option<String>,
-    },
-    /// A later load shows a different status.
-    StatusChanged {
-        /// The ticket id.
-        execution_id: String,
-        /// Before.
-        from: Option<ExecutionStatus>,
-        /// Now.
-        to: Option<ExecutionStatus>,
-    },
-    /// The service accepted an operation.
-    Operated {
-        /// The ticket id.
-        execution_id: String,
-        /// What was sent.
-        operation: OperateType,
-        /// The service's request id.
-        request_id: Option<String>,
-    },
-    /// A load or an operation failed.
-    Failed {
-        /// The ticket id.
-        execution_id: String,
-        /// The operation, when it was one.
-        operation: Option<OperateType>,
-        /// What went wrong.
-        failure: ApiFailure,
-    },
-    /// The user picked another polling interval.
-    PollIntervalChanged(u32),
-}
+use crate::storage;
 
 static NEXT_UID: AtomicU32 = AtomicU32::new(1);
-
-/// A message about an operation.
-#[derive(Debug, Clone, PartialEq)]
-enum Notice {
-    Accepted {
-        op: OperateType,
-        request_id: Option<String>,
-    },
-    Reflected {
-        op: OperateType,
-        status: String,
-        request_id: Option<String>,
-    },
-    NotReflected {
-        op: OperateType,
-        status: String,
-        request_id: Option<String>,
-    },
-}
 
 /// The whole ticket view.
 #[component]
 pub fn TicketView(
-    /// The ticket to show.
+    /// The ticket to show, validated.
     #[prop(into)]
-    execution_id: Signal<String>,
+    execution_id: Signal<ExecutionId>,
     /// How to reach the API.
     #[prop(into)]
     client: Signal<ApiClient>,
@@ -135,229 +72,153 @@ pub fn TicketView(
     /// per client.
     #[prop(optional, into)]
     me: Option<Signal<MeState>>,
+    /// The compact form (the element's `compact`): header, status,
+    /// operations and the current step; the rest behind a disclosure.
+    #[prop(optional)]
+    compact: bool,
 ) -> impl IntoView {
     let me = me.unwrap_or_else(|| fetch_me(Signal::derive(move || Some(client.get()))).into());
     // Bumped after each operation this view sends: the Activity panel reads
     // the trail again then, not on every poll.
     let activity = RwSignal::new(0u64);
     let uid = format!("coc{}", NEXT_UID.fetch_add(1, Ordering::Relaxed));
-    let emit = move |ev: TicketEvent| {
+    let controls = Controls::new(poll_secs, visible);
+    let now = js_sys::Date::now;
+
+    // A ticket view starts from scratch, but picks up an operation still
+    // pending from before a reload.
+    let fresh_model = move |id: ExecutionId| {
+        let pending = storage::load_pending(id.as_str(), now());
+        TicketModel::new(id, pending, now())
+    };
+    let model = RwSignal::new(fresh_model(execution_id.get_untracked()));
+    Effect::new(move |prev: Option<ExecutionId>| {
+        let id = execution_id.get();
+        if prev.is_some_and(|p| p != id) {
+            model.set(fresh_model(id.clone()));
+        }
+        id
+    });
+    // What a change means outside the model: storage, and the host's events.
+    let apply = move |changed: Changed| {
+        let id = model.with_untracked(|m| m.id.to_string());
+        match changed.store {
+            Store::Keep => {}
+            Store::SavePending(p) => storage::save_pending(&id, &p),
+            Store::ClearPending => storage::clear_pending(&id),
+        }
         if let Some(cb) = on_event {
-            cb.run(ev);
+            for ev in changed.events {
+                cb.run(ev);
+            }
         }
     };
-    let live = Live::new(poll_secs, visible);
-    let Live {
-        now,
-        refresh,
-        error,
-        loading,
-        ..
-    } = live;
 
-    let data = RwSignal::new(None::<Arc<Execution>>);
-    let seq = StoredValue::new(0u64);
-    let processed = StoredValue::new(0u64);
-
-    let pending = RwSignal::new(None::<PendingOp>);
-    let notice = RwSignal::new(None::<Notice>);
-    let op_error = RwSignal::new(None::<(OperateType, ApiFailure)>);
-    let busy = RwSignal::new(None::<OperateType>);
-    let announce = RwSignal::new(String::new());
-
-    // A new id starts from scratch, but picks up an operation still pending
-    // from before a reload.
-    crate::widgets::effect(move || {
-        let id = execution_id.get();
-        data.set(None);
-        live.reset();
-        notice.set(None);
-        op_error.set(None);
-        pending.set(storage::load_pending(&id, js_sys::Date::now()));
-    });
-
-    // Fetch whenever the id, the client or the refresh counter changes; an
-    // answer older than one already taken in is dropped. (An effect and a
-    // spawned future rather than a LocalResource and an Action: the same
-    // behaviour in less wasm, which the size budget needs.)
-    crate::widgets::effect(move || {
-        let id = execution_id.get();
-        let c = client.get();
-        refresh.track();
-        let n = seq.get_value() + 1;
-        seq.set_value(n);
-        live.started();
-        loading.set(true);
-        leptos::task::spawn_local(async move {
-            let result = match GetExecution::new(&id) {
-                Ok(op) => c.call(&op).await,
+    let feed = live::feed(
+        move || Some((execution_id.get(), client.get())),
+        |(id, c): (ExecutionId, ApiClient)| async move {
+            match GetExecution::new(id.as_str()) {
+                Ok(op) => c.call(&op).await.map(Arc::new),
                 Err(e) => Err(ApiFailure::Core(e)),
-            };
-            if data.is_disposed() {
+            }
+        },
+        move |(id, _), answer| {
+            // An answer for a ticket the view has left is not this one's.
+            if model.with_untracked(|m| m.id != id) {
                 return;
             }
-            if n == seq.get_value() {
-                loading.set(false);
+            let mut changed = None;
+            model.update(|m| changed = Some(m.absorb(answer, now())));
+            if let Some(c) = changed {
+                apply(c);
             }
-            if n <= processed.get_value() || id != execution_id.get_untracked() {
-                return;
-            }
-            processed.set_value(n);
-            let id = &id;
-            match &result {
-                Ok(ticket) => {
-                    let before = data.with_untracked(|d| d.as_ref().map(|d| d.status.clone()));
-                    if data.with_untracked(|d| d.as_deref() != Some(ticket)) {
-                        data.set(Some(Arc::new(ticket.clone())));
-                    }
-                    match before {
-                        None => emit(TicketEvent::Loaded {
-                            execution_id: id.clone(),
-                            status: ticket.status.clone(),
-                            document_name: ticket.document_name.clone(),
-                        }),
-                        Some(prev) if prev != ticket.status => {
-                            announce.set(format!(
-                                "Ticket {id} is now {} (was {}).",
-                                status_label(ticket.status.as_ref()),
-                                status_label(prev.as_ref())
-                            ));
-                            emit(TicketEvent::StatusChanged {
-                                execution_id: id.clone(),
-                                from: prev,
-                                to: ticket.status.clone(),
-                            });
-                        }
-                        Some(_) => {}
-                    }
-                    if let Some(p) = pending.get_untracked() {
-                        let label = status_label(ticket.status.as_ref());
-                        if p.reflected_by(ticket.status.as_ref(), ticket.update_time) {
-                            notice.set(Some(Notice::Reflected {
-                                op: p.op,
-                                status: label,
-                                request_id: p.request_id.clone(),
-                            }));
-                            pending.set(None);
-                            storage::clear_pending(id);
-                        } else if p.expired(js_sys::Date::now()) {
-                            notice.set(Some(Notice::NotReflected {
-                                op: p.op,
-                                status: label,
-                                request_id: p.request_id.clone(),
-                            }));
-                            pending.set(None);
-                            storage::clear_pending(id);
-                        }
-                    }
-                    live.answered(None);
-                }
-                Err(e) => {
-                    live.answered(Some(e.clone()));
-                    emit(TicketEvent::Failed {
-                        execution_id: id.clone(),
-                        operation: None,
-                        failure: e.clone(),
-                    });
-                }
-            }
-        });
-    });
+        },
+    );
+    live::poll(
+        feed,
+        controls,
+        move || model.with(TicketModel::want),
+        move || model.with(|m| (m.fresh.attempt_at, m.fresh.failures)),
+    );
 
-    // Poll while the ticket is active (or could not be loaded for a
-    // reason that may pass), fast while an operation is pending.
-    live.schedule(move || {
-        let waiting = pending.with(Option::is_some);
-        let active = data.with(|d| d.as_ref().map(|d| d.status_or_unknown().is_active()));
-        (waiting || active == Some(true) || (active.is_none() && live.transient()))
-            .then_some(waiting)
-    });
-
-    // One click, one request: the lock is taken synchronously, before the
-    // request exists, and released only by the answer.
-    let on_operate = Callback::new(move |(op, reason): Intent| {
-        if busy.get_untracked().is_some() {
-            return;
-        }
-        busy.set(Some(op));
-        op_error.set(None);
-        notice.set(None);
+    // One click, one request: the model's lock is taken synchronously,
+    // before the request exists, and released only by the answer.
+    let operate = Action::new_local(move |(op, reason): &Intent| {
+        let (op, reason) = (*op, reason.clone());
         let (c, id) = (client.get_untracked(), execution_id.get_untracked());
-        leptos::task::spawn_local(async move {
+        async move {
             let reason_text = reason.as_ref().map(|r| r.as_str().to_owned());
-            let result = match OperateExecution::new(&id, op) {
+            let answer = match OperateExecution::new(id.as_str(), op) {
                 Ok(req) => c.call(&req.with_reason(reason)).await,
                 Err(e) => Err(ApiFailure::Core(e)),
             };
-            if busy.is_disposed() {
+            if model.is_disposed() || model.with_untracked(|m| m.id != id) {
                 return;
             }
-            busy.set(None);
-            match result {
-                Ok(Operated { request_id }) => {
-                    let (from_status, from_update) = data.with_untracked(|d| {
-                        d.as_ref().map_or((None, None), |d| {
-                            (
-                                d.status.as_ref().map(|s| s.as_str().to_owned()),
-                                d.update_time,
-                            )
-                        })
-                    });
-                    let p = PendingOp {
-                        op,
-                        from_status,
-                        from_update,
-                        accepted_at: js_sys::Date::now(),
-                        request_id: request_id.clone(),
-                        reason: reason_text,
-                    };
-                    storage::save_pending(&id, &p);
-                    pending.set(Some(p));
-                    notice.set(Some(Notice::Accepted {
-                        op,
-                        request_id: request_id.clone(),
-                    }));
-                    emit(TicketEvent::Operated {
-                        execution_id: id,
-                        operation: op,
-                        request_id,
-                    });
-                }
-                Err(e) => {
-                    op_error.set(Some((op, e.clone())));
-                    emit(TicketEvent::Failed {
-                        execution_id: id,
-                        operation: Some(op),
-                        failure: e,
-                    });
-                }
+            let mut changed = None;
+            model.update(|m| changed = Some(m.operated(op, reason_text, answer, now())));
+            if let Some(c) = changed {
+                apply(c);
             }
             // Whatever the answer, the ticket is fetched again at once, and
             // the trail, which now holds this attempt (refused ones too).
-            live.bump();
+            feed.refresh();
             activity.update(|a| *a += 1);
-        });
+        }
+    });
+    let on_operate = Callback::new(move |intent: Intent| {
+        if model.try_update(|m| m.begin(intent.0)) == Some(true) {
+            operate.dispatch_local(intent);
+        }
     });
 
-    let ticket = Signal::derive(move || data.get().unwrap_or_default());
+    let ticket = Memo::new(move |_| model.with(|m| m.ticket.clone().unwrap_or_default()));
     // The branch depends on a memo, so that a poll that changes nothing
     // re-renders nothing (and keeps dialogs, filters and pages as they are).
-    let has_data = Memo::new(move |_| data.with(Option::is_some));
-    let timeline = Timeline::new(ticket, client);
+    let has_data = Memo::new(move |_| model.with(|m| m.ticket.is_some()));
+    let timeline = Timeline::new(ticket.into(), client);
+    let busy = Memo::new(move |_| model.with(|m| m.busy));
+    let pending = Memo::new(move |_| model.with(|m| m.pending.clone()));
+    let stale = Signal::derive(move || model.with(|m| live::stale_of(&m.fresh)));
+    let id_text = Signal::derive(move || execution_id.with(ToString::to_string));
 
-    let body = dynv(move || {
-        if has_data.get() {
+    let body = move || {
+        if has_data.get() && compact {
             let uid = uid.clone();
             view! {
-                <StaleWarning live />
-                <div class="coc-ticket-grid">
+                <StaleWarning stale />
+                <div class="coc-ticket-grid coc-compact">
                     <div class="coc-area-summary">
-                        <TicketSummary ticket now />
+                        <TicketSummary ticket now=controls.now />
+                        <CurrentStep timeline />
                     </div>
                     <div class="coc-area-side">
-                        <Notices notice op_error pending />
+                        <Notices model />
                         <OperationsPanel ticket busy pending on_operate uid=uid.clone() timeline me />
-                        <ActivityPanel execution_id client refresh=activity />
+                    </div>
+                    <details class="coc-area-rest coc-more">
+                        <summary>"Steps, fields, targets and activity"</summary>
+                        <ActivityPanel execution_id=id_text client refresh=activity />
+                        <TimelinePanel timeline uid />
+                        <TicketInfo ticket />
+                        <TargetsPanel ticket />
+                        <RawJson ticket />
+                    </details>
+                </div>
+            }
+            .into_any()
+        } else if has_data.get() {
+            let uid = uid.clone();
+            view! {
+                <StaleWarning stale />
+                <div class="coc-ticket-grid">
+                    <div class="coc-area-summary">
+                        <TicketSummary ticket now=controls.now />
+                    </div>
+                    <div class="coc-area-side">
+                        <Notices model />
+                        <OperationsPanel ticket busy pending on_operate uid=uid.clone() timeline me />
+                        <ActivityPanel execution_id=id_text client refresh=activity />
                     </div>
                     <div class="coc-area-rest">
                         <TimelinePanel timeline uid />
@@ -369,37 +230,38 @@ pub fn TicketView(
             }
             .into_any()
         } else {
-            dom::live_dom("", move || match error.get() {
-                Some(e) => live::failed_card(&e, &format!("Ticket {}:", execution_id.get())),
-                None => B::new("div", "coc-card coc-loading")
-                    .attr("aria-busy", "true")
-                    .text("Loading ticket ")
-                    .leaf("code", "", &execution_id.get())
-                    .text("…"),
+            (move || match model.with(|m| m.fresh.error.clone()) {
+                Some(e) => view! {
+                    <FailedCard failure=e heading=format!("Ticket {}:", execution_id.get()) feed />
+                }
+                .into_any(),
+                None => view! {
+                    <div class="coc-card coc-loading" aria-busy="true">
+                        "Loading ticket " <code>{move || execution_id.get().to_string()}</code> "…"
+                    </div>
+                }
+                .into_any(),
             })
             .into_any()
         }
-    });
+    };
 
     view! {
-        <div
-            class="coc-ticket"
-            data-execution-id=text(move || execution_id.get())
-            on:click=crate::widgets::click(move |ev| {
-                if dom::action(&ev).as_deref() == Some("retry") {
-                    live.bump();
-                }
-            })
-        >
+        <div class="coc-ticket" data-execution-id=move || execution_id.get().to_string()>
             <p class="coc-sr-only" role="status" aria-live="polite" data-role="announcer">
-                {text(move || announce.get())}
+                {move || model.with(|m| m.announce.clone())}
             </p>
             <LiveBar
-                live
-                active=Signal::derive(move || data.with(|d| d.as_ref().map(|d| d.status_or_unknown().is_active())))
-                fast=Signal::derive(move || pending.with(Option::is_some))
+                feed
+                controls
+                want=Signal::derive(move || model.with(TicketModel::want))
+                ok_at=Signal::derive(move || model.with(|m| m.fresh.ok_at))
                 settled="Finished; not polling"
-                on_poll_change=Callback::new(move |s| emit(TicketEvent::PollIntervalChanged(s)))
+                on_poll_change=Callback::new(move |s| {
+                    if let Some(cb) = on_event {
+                        cb.run(TicketEvent::PollIntervalChanged(s));
+                    }
+                })
             />
             {body}
         </div>
@@ -408,94 +270,31 @@ pub fn TicketView(
 
 /// Success and failure notices about operations.
 #[component]
-fn Notices(
-    notice: RwSignal<Option<Notice>>,
-    op_error: RwSignal<Option<(OperateType, ApiFailure)>>,
-    pending: RwSignal<Option<PendingOp>>,
-) -> impl IntoView {
-    let rid = |r: Option<String>| r.map(|r| format!(" (request id {r})")).unwrap_or_default();
-    let banner = |class: &str, role: &str, text: &str| {
-        B::new("div", &format!("coc-banner {class}"))
-            .attr("data-role", role)
-            .attr("role", "status")
-            .leaf("p", "", text)
-    };
-    let dismiss = |b: B, act: &str| b.button(act, "", "Dismiss", false);
-    let on_click = move |ev: web_sys::MouseEvent| match dom::action(&ev).as_deref() {
-        Some("dismiss-notice") => notice.set(None),
-        Some("dismiss-error") => op_error.set(None),
-        _ => {}
-    };
-    let content = dom::live_dom("", move || {
-        let mut out = B::new("div", "");
-        let n = notice.get();
-        if let Some(n) = n.clone() {
-            let (class, text) = match n {
-                Notice::Accepted { op, request_id } => (
-                    "coc-banner-success",
-                    format!(
-                        "{} accepted by the service{}. Waiting for the ticket to show it…",
-                        op.as_str(),
-                        rid(request_id)
-                    ),
-                ),
-                Notice::Reflected {
-                    op,
-                    status,
-                    request_id,
-                } => (
-                    "coc-banner-success",
-                    format!(
-                        "{} done{}: the ticket is now {status}.",
-                        op.as_str(),
-                        rid(request_id)
-                    ),
-                ),
-                Notice::NotReflected {
-                    op,
-                    status,
-                    request_id,
-                } => (
-                    "coc-banner-warning",
-                    format!(
-                        "{} was accepted{}, but the ticket still shows {status} after {} s. It may take longer; it is polled as usual.",
-                        op.as_str(),
-                        rid(request_id),
-                        (storage::PENDING_TIMEOUT_MS / 1000.0) as u32
-                    ),
-                ),
-            };
-            out = out.child(dismiss(banner(class, "notice", &text), "dismiss-notice"));
-        }
-        // The "accepted" notice already says it; after a reload it is gone.
-        if let Some(p) = pending.get()
-            && !matches!(n, Some(Notice::Accepted { .. }))
-        {
-            out = out.child(banner(
-                "coc-banner-info",
-                "pending",
-                &format!(
-                    "{} was accepted at {}{}; waiting for the ticket to show it…",
-                    p.op.as_str(),
-                    fmt::local(p.accepted_at as i64),
-                    p.reason
-                        .as_deref()
-                        .map(|r| format!(" (reason: {r})"))
-                        .unwrap_or_default()
-                ),
-            ));
-        }
-        if let Some((op, e)) = op_error.get() {
-            let b = B::new("div", "coc-banner coc-banner-error")
-                .attr("data-role", "op-error")
-                .child(crate::errors::error_panel(
-                    &e,
-                    Some(&format!("{} failed:", op.as_str())),
-                    false,
-                ));
-            out = out.child(dismiss(b, "dismiss-error"));
-        }
-        out
-    });
-    view! { <div on:click=crate::widgets::click(on_click)>{content}</div> }
+fn Notices(model: RwSignal<TicketModel>) -> impl IntoView {
+    let notice =
+        Memo::new(move |_| model.with(|m| m.notice.clone().map(|n| n.text(&m.status_word()))));
+    let pending = Memo::new(move |_| model.with(|m| m.pending_text(|t| fmt::local(t as i64))));
+    let op_error = Memo::new(move |_| model.with(|m| m.op_error.clone()));
+    view! {
+        {move || notice.get().map(|(text, warning)| {
+            let class = if warning { "coc-banner coc-banner-warning" } else { "coc-banner coc-banner-success" };
+            view! {
+                <div class=class data-role="notice" role="status">
+                    <p>{text}</p>
+                    <button type="button" class="coc-btn coc-btn-small" data-act="dismiss-notice"
+                        on:click=move |_| model.update(|m| m.notice = None)>"Dismiss"</button>
+                </div>
+            }
+        })}
+        {move || pending.get().map(|text| view! {
+            <div class="coc-banner coc-banner-info" data-role="pending" role="status"><p>{text}</p></div>
+        })}
+        {move || op_error.get().map(|(op, e)| view! {
+            <div class="coc-banner coc-banner-error" data-role="op-error">
+                <ErrorPanel failure=e heading=format!("{} failed:", op.as_str()) />
+                <button type="button" class="coc-btn coc-btn-small" data-act="dismiss-error"
+                    on:click=move |_| model.update(|m| m.op_error = None)>"Dismiss"</button>
+            </div>
+        })}
+    }
 }

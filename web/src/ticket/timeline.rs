@@ -25,156 +25,21 @@ use std::sync::Arc;
 
 use coc_core::{
     Execution, ExecutionStatus, KeyValue, ListExecutionInstances, ListExecutionSteps, MAX_LIMIT,
-    Step, StepInstance,
 };
 use leptos::prelude::*;
-use serde_json::{Map, Value};
+
+use coc_console_model::timeline::{self as model, prop_num, prop_text, step_id};
+pub use coc_console_model::timeline::{
+    BUCKETS, Batch, Blast, COUNT_MAX, Counts, INSTANCE_PAGE, Inside, StepData, WINDOW,
+};
 
 use super::fields::kv_table;
 use crate::api::{ApiClient, ApiFailure};
 use crate::dom::{self, B};
 use crate::errors::ErrorPanel;
 use crate::fmt;
+use crate::live;
 use crate::widgets::{dynv, text};
-
-/// Instances shown per page.
-pub const INSTANCE_PAGE: usize = 20;
-/// Steps with more instances than this are not counted (that would take
-/// more than five requests per step and refresh).
-pub const COUNT_MAX: u64 = 500;
-const WINDOW: usize = MAX_LIMIT as usize;
-
-/// Status buckets as counted and shown: CSS hook and word.
-const BUCKETS: [(&str, &str); 8] = [
-    ("running", "running"),
-    ("canceling", "cancelling"),
-    ("failed", "failed"),
-    ("timeout", "timed out"),
-    ("waiting", "waiting"),
-    ("succeeded", "succeeded"),
-    ("canceled", "cancelled"),
-    ("unknown", "other"),
-];
-const RUNNING: usize = 0;
-const WAITING: usize = 4;
-
-/// Instances per status, in the order of the status buckets above.
-pub type Counts = [u32; 8];
-
-fn bucket(s: Option<&ExecutionStatus>) -> usize {
-    use ExecutionStatus as S;
-    match s {
-        Some(S::Running) => 0,
-        Some(S::Canceling) => 1,
-        Some(S::Failed) => 2,
-        Some(S::Timeout) => 3,
-        Some(S::Pending) => 4,
-        Some(S::Succeed) => 5,
-        Some(S::Canceled) => 6,
-        _ => 7,
-    }
-}
-
-/// One step and what is known of its instances.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct StepData {
-    /// The step as listed.
-    pub step: Step,
-    /// Its id, as text.
-    pub id: String,
-    /// How many instances the service reports.
-    pub total: usize,
-    /// The instances held: all of them when `counts` is set, else a window
-    /// starting at `offset`.
-    pub items: Vec<StepInstance>,
-    /// Position of `items[0]`.
-    pub offset: usize,
-    /// Counts over all instances, when all were fetched.
-    pub counts: Option<Counts>,
-}
-
-/// One batch of a BATCH ticket.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Batch {
-    /// 1-based.
-    pub index: usize,
-    /// Targets in it, when known.
-    pub targets: Option<usize>,
-    /// Its instances over every counted step.
-    pub counts: Counts,
-}
-
-/// Everything inside one ticket, as of one load.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Inside {
-    /// The ticket id it belongs to.
-    pub execution_id: String,
-    /// The steps, in order.
-    pub steps: Vec<StepData>,
-    /// Index of the step running now (or where the ticket stopped, or the
-    /// one to run next).
-    pub current: Option<usize>,
-    /// The batches of a BATCH ticket; empty otherwise.
-    pub batches: Vec<Batch>,
-    /// 1-based: the running batch, or the next one while suspended.
-    pub current_batch: Option<usize>,
-    /// Every step was counted.
-    pub counted: bool,
-}
-
-/// What TERMINATE and SKIP_BATCH would hit, for their confirmations.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Blast {
-    /// Instances running now; `None` when a step was too large to count.
-    pub running: Option<u32>,
-    /// The current batch, the number of batches, and how many of the
-    /// current batch's instances have not finished (`None`: not counted).
-    pub batch: Option<(usize, usize, Option<u32>)>,
-}
-
-impl Inside {
-    /// The blast radius of TERMINATE and SKIP_BATCH.
-    pub fn blast(&self) -> Blast {
-        let running = self.counted.then(|| {
-            self.steps
-                .iter()
-                .filter_map(|s| s.counts)
-                .map(|c| c[RUNNING])
-                .sum()
-        });
-        let batch = self.current_batch.map(|b| {
-            let unrun = self
-                .batches
-                .get(b - 1)
-                .filter(|_| self.counted)
-                .map(|x| x.counts[RUNNING] + x.counts[WAITING]);
-            (b, self.batches.len(), unrun)
-        });
-        Blast { running, batch }
-    }
-}
-
-fn prop_num(props: &Map<String, Value>, key: &str) -> Option<usize> {
-    match props.get(key)? {
-        Value::String(s) => s.trim().parse().ok(),
-        Value::Number(n) => n.as_u64().map(|n| n as usize),
-        _ => None,
-    }
-}
-
-fn prop_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn step_id(s: &Step) -> String {
-    s.execution_step_id
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default()
-}
 
 /// The instances of one step: all of them up to [`COUNT_MAX`], else the
 /// window at `window` (when wanted at all).
@@ -202,13 +67,7 @@ async fn fetch_instances(
             break;
         }
     }
-    if d.offset == 0 && d.items.len() >= d.total {
-        let mut c = Counts::default();
-        for i in &d.items {
-            c[bucket(i.status.as_ref())] += 1;
-        }
-        d.counts = Some(c);
-    }
+    model::count(d);
     Ok(())
 }
 
@@ -230,7 +89,6 @@ pub async fn load(
     let prev = prev.filter(|p| p.execution_id == execution_id);
     let mut out = Inside {
         execution_id,
-        counted: true,
         ..Inside::default()
     };
     for step in steps {
@@ -241,14 +99,7 @@ pub async fn load(
             .and_then(|p| p.steps.iter().find(|d| d.id == id));
         // A finished step that did not change has the same instances.
         let d = match old {
-            Some(o)
-                if o.step.end_time.is_some()
-                    && o.step.end_time == step.end_time
-                    && o.step.status == step.status
-                    && (o.counts.is_some() || window.is_none_or(|w| w == o.offset)) =>
-            {
-                o.clone()
-            }
+            Some(o) if model::reusable(o, &step, window) => o.clone(),
             _ => {
                 let mut d = StepData {
                     total: prop_num(&step.properties, "instance_count")
@@ -262,71 +113,10 @@ pub async fn load(
                 d
             }
         };
-        out.counted &= d.counts.is_some();
         out.steps.push(d);
     }
-    use ExecutionStatus as S;
-    let find = |want: &[S]| {
-        out.steps
-            .iter()
-            .position(|d| d.step.status.as_ref().is_some_and(|s| want.contains(s)))
-    };
-    out.current = find(&[S::Running, S::Canceling])
-        .or_else(|| find(&[S::Failed, S::Timeout]))
-        .or_else(|| if active { find(&[S::Pending]) } else { None });
-    batches(&mut out);
+    model::finish(&mut out, active);
     Ok(out)
-}
-
-/// Fills in the batches from the step properties and the counted instances.
-fn batches(inside: &mut Inside) {
-    let props = inside.steps.first().map(|d| &d.step.properties);
-    let sizes: Vec<usize> = props
-        .and_then(|p| p.get("batch_sizes"))
-        .map(prop_text)
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_default();
-    let mut rows: Vec<Batch> = Vec::new();
-    let grow = |rows: &mut Vec<Batch>, n: usize| {
-        while rows.len() < n {
-            rows.push(Batch {
-                index: rows.len() + 1,
-                targets: sizes.get(rows.len()).copied(),
-                counts: Counts::default(),
-            });
-        }
-    };
-    grow(
-        &mut rows,
-        props
-            .and_then(|p| prop_num(p, "batch_count"))
-            .unwrap_or(0)
-            .max(sizes.len()),
-    );
-    for d in inside.steps.iter().filter(|d| d.counts.is_some()) {
-        for inst in &d.items {
-            if let Some(b) = prop_num(&inst.properties, "batch_index").filter(|b| *b > 0) {
-                grow(&mut rows, b);
-                rows[b - 1].counts[bucket(inst.status.as_ref())] += 1;
-            }
-        }
-    }
-    // The running batch, else the first with instances still to run.
-    inside.current_batch = props
-        .and_then(|p| prop_num(p, "current_batch"))
-        .or_else(|| {
-            rows.iter()
-                .find(|b| b.counts[RUNNING] > 0)
-                .or_else(|| rows.iter().find(|b| b.counts[WAITING] > 0))
-                .map(|b| b.index)
-        })
-        .filter(|b| (1..=rows.len()).contains(b));
-    // Every instance of a NORMAL or RATE_CONTROL ticket may say batch 1; a
-    // table of one batch means something only when the steps declare it.
-    let declared = !sizes.is_empty() || props.is_some_and(|p| p.contains_key("batch_count"));
-    if rows.len() > 1 || declared {
-        inside.batches = rows;
-    }
 }
 
 /// Status counts as words with a coloured mark: `3 running 9 waiting`.
@@ -398,53 +188,48 @@ impl Timeline {
                 )
             })
         });
-        let seq = StoredValue::new(0u64);
-        let applied = StoredValue::new(0u64);
-        crate::widgets::effect(move || {
-            let key = key.get();
-            t.retry.track();
-            let mut parts = key.split('\n');
-            let id = parts.next().unwrap_or_default().to_owned();
-            if id.is_empty() {
-                return;
-            }
-            let active = ticket.with_untracked(|t| t.status_or_unknown().is_active());
-            let focus = match (parts.nth(3), parts.next()) {
-                (Some(step), Some(w)) if !step.is_empty() => {
-                    Some((step.to_owned(), w.parse().unwrap_or(0)))
+        // The ticket's own feed polls; this one follows the key, so the
+        // steps load with the ticket and never on a timer of their own.
+        live::feed(
+            move || {
+                let key = key.get();
+                t.retry.track();
+                let mut parts = key.split('\n');
+                let id = parts.next().unwrap_or_default().to_owned();
+                if id.is_empty() {
+                    return None;
                 }
-                _ => None,
-            };
-            let prev = t.inside.get_untracked();
-            if prev.as_ref().is_some_and(|p| p.execution_id != id) {
-                t.inside.set(None);
-                t.error.set(None);
-                t.chosen.set(String::new());
-                t.page.set(0);
-            }
-            let n = seq.get_value() + 1;
-            seq.set_value(n);
-            let c = client.get_untracked();
-            leptos::task::spawn_local(async move {
-                let r = load(c, id.clone(), active, prev, focus).await;
-                // The view may be gone (reading its signals would panic); an
-                // older load that ends after a newer one is dropped.
-                if t.inside.is_disposed()
-                    || n <= applied.get_value()
-                    || ticket.with_untracked(|t| t.execution_id.as_deref() != Some(&id))
-                {
+                let focus = match (parts.nth(3), parts.next()) {
+                    (Some(step), Some(w)) if !step.is_empty() => {
+                        Some((step.to_owned(), w.parse().unwrap_or(0)))
+                    }
+                    _ => None,
+                };
+                let prev = t.inside.get_untracked();
+                if prev.as_ref().is_some_and(|p| p.execution_id != id) {
+                    t.inside.set(None);
+                    t.error.set(None);
+                    t.chosen.set(String::new());
+                    t.page.set(0);
+                }
+                let active = ticket.with_untracked(|t| t.status_or_unknown().is_active());
+                Some((id, active, prev, focus))
+            },
+            move |(id, active, prev, focus)| load(client.get_untracked(), id, active, prev, focus),
+            move |(id, ..), answer: Result<Inside, ApiFailure>| {
+                // An answer for a ticket the view has left is dropped.
+                if ticket.with_untracked(|t| t.execution_id.as_deref() != Some(&id)) {
                     return;
                 }
-                applied.set_value(n);
-                match r {
+                match answer {
                     Ok(d) => {
                         t.inside.set(Some(Arc::new(d)));
                         t.error.set(None);
                     }
                     Err(e) => t.error.set(Some(e)),
                 }
-            });
-        });
+            },
+        );
         t
     }
 
@@ -464,6 +249,34 @@ impl Timeline {
     /// What TERMINATE and SKIP_BATCH would hit, as of the last load.
     pub fn blast(&self) -> Option<Blast> {
         self.inside.with(|i| i.as_ref().map(|i| i.blast()))
+    }
+}
+
+/// The step running now (or where the ticket stopped), in one line: the
+/// compact element's stand-in for the whole timeline.
+#[component]
+pub fn CurrentStep(timeline: Timeline) -> impl IntoView {
+    let current = Memo::new(move |_| {
+        timeline.inside.with(|i| {
+            let i = i.as_ref()?;
+            let d = i.steps.get(i.current?)?;
+            Some((
+                i.current.unwrap_or_default() + 1,
+                i.steps.len(),
+                d.step.name.clone().unwrap_or_default(),
+                d.step.status.clone(),
+            ))
+        })
+    });
+    move || {
+        current.get().map(|(n, of, name, status)| {
+            view! {
+                <p class="coc-current-step" data-role="current-step">
+                    {format!("Step {n} of {of}: {name} ")}
+                    <crate::status::StatusBadge status item=true />
+                </p>
+            }
+        })
     }
 }
 
@@ -643,8 +456,11 @@ fn step(n: usize, d: &StepData, current: bool, is_open: bool, page: usize, uid: 
     .attr("data-step", &d.id)
     .child(head)
     .child(
+        // The separator is text, so the line reads (and copies) as
+        // "8 min 33 s · 12 instances", not "8 min 33 s12 instances".
         B::new("p", "coc-step-line")
             .leaf("span", "coc-step-time", &times)
+            .leaf("span", "coc-sep", " · ")
             .child(count_line),
     )
     .child(

@@ -1,0 +1,45 @@
+//! The console's routes, as leptos_router declares them in [`crate::App`],
+//! and what a route carries, parsed once.
+//!
+//! - `/executions/:id`: the id is validated here ([`ticket_id`]) and travels
+//!   as an `ExecutionId` from then on; nothing below the route handles a
+//!   raw id string.
+//! - `?embed=1` (or `?embed=true`): [`Embed`], read once from the page's
+//!   URL. A console opened in a portal's frame stays embedded for the life
+//!   of the page, whatever later links say: no chrome, links that stay in
+//!   the frame keep the flag, and links that would leave the ticket open a
+//!   new tab instead.
+
+use coc_core::ExecutionId;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The page sits in a portal's frame (`?embed=1|true` when it loaded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Embed(pub bool);
+
+impl Embed {
+    /// Read from the page's URL.
+    pub fn from_page() -> Self {
+        let search = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
+        Embed(coc_console_model::list::is_embed(&search))
+    }
+
+    /// The app's, or not embedded outside the app (the custom element).
+    pub fn get() -> bool {
+        use_context::<Embed>().is_some_and(|e| e.0)
+    }
+}
+
+/// The ticket id of `/executions/:id`, validated.
+pub fn ticket_id() -> Memo<Result<ExecutionId, coc_core::Error>> {
+    let params = use_params_map();
+    Memo::new(move |_| params.with(|p| ExecutionId::parse(&p.get("id").unwrap_or_default())))
+}
+
+/// A console href, with the embed flag when the page is embedded.
+pub fn href(path: &str) -> String {
+    coc_console_model::list::with_embed(path, Embed::get())
+}
