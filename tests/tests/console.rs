@@ -721,3 +721,42 @@ async fn refused_credentials_give_the_hint_and_a_pasted_token_works() -> Result<
     )
     .await
 }
+
+#[tokio::test]
+async fn embedded_the_console_stays_in_the_ticket_and_keeps_the_flag() -> Result<()> {
+    run("embed", &[], (W, H), async |gw, br| {
+        // An id that is not one is refused at the route, before any request.
+        br.goto(&format!("{}/executions/EX%20bad", gw.url)).await?;
+        let t = br.wait_text("[data-role=bad-id]", "Ticket id:").await?;
+        ensure!(t.contains("could not be built"), "{t}");
+
+        // The list in a portal's frame (`embed=true` reads like `embed=1`):
+        // clicking through keeps the flag, and nothing leaves the ticket.
+        br.goto(&format!("{}/executions?embed=true", gw.url))
+            .await?;
+        br.find(".coc-list-table tbody tr").await?;
+        ensure!(!br.exists(".coc-header").await?, "no chrome in a frame");
+        br.click(".coc-list-table tbody tr:first-child a.coc-list-job")
+            .await?;
+        br.find(".coc-summary").await?;
+        let url = br.client.current_url().await?;
+        ensure!(
+            url.query().is_some_and(|q| q.contains("embed=1")),
+            "the ticket keeps the flag: {url}"
+        );
+        ensure!(!br.exists(".coc-header").await?, "still no chrome");
+        ensure!(!br.exists(".coc-back").await?, "no way back to the list");
+        let leaving = br
+            .js("return [...document.querySelectorAll('a[href]')]
+                .filter(a => !a.getAttribute('href').startsWith('#')
+                    && !a.href.includes('embed=1') && a.target !== '_blank')
+                .map(a => a.outerHTML);")
+            .await?;
+        ensure!(
+            leaving.as_array().is_some_and(Vec::is_empty),
+            "links that would leave the frame: {leaving}"
+        );
+        Ok(())
+    })
+    .await
+}

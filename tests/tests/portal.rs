@@ -721,3 +721,55 @@ async fn a_gateway_that_refuses_the_portal_shows_the_hint_after_a_gateway_change
     )
     .await
 }
+
+#[tokio::test]
+async fn a_framed_console_posts_its_height_and_the_element_has_a_compact_form() -> Result<()> {
+    let page = |gw: &str| {
+        host_page(
+            &format!("{gw}/coc-execution.js"),
+            "module",
+            &format!(
+                r#"<coc-execution id="el" compact execution-id="{batch}"></coc-execution>
+<script>
+  window.cocHeights = [];
+  addEventListener("message", (e) => {{
+    if (e.data && e.data.type === "coc-console:height") window.cocHeights.push({{ origin: e.origin, height: e.data.height }});
+  }});
+</script>
+<iframe id="frame" title="ticket" src="{gw}/executions/{done}?embed=1" style="width:600px;height:300px"></iframe>"#,
+                batch = seed::TICKET_BATCH_RUNNING,
+                done = seed::TICKET_SUCCEED,
+            ),
+        )
+    };
+    run(
+        "portal-compact-frame",
+        &["--allow-origin", "{portal}", "--frame-ancestors", "{portal}"],
+        page,
+        async |gw, portal, br| {
+            br.goto(&format!("{}/", portal.origin)).await?;
+            wait_shadow_text(br, "#el", ".coc-summary .coc-status-word", "Running").await?;
+            // Compact: the current step in a line, everything else behind a
+            // closed disclosure.
+            let step = wait_shadow_text(br, "#el", "[data-role=current-step]", "Step ").await?;
+            ensure!(step.contains(" of "), "{step}");
+            let open = br
+                .js("return document.getElementById('el').shadowRoot.querySelector('details.coc-more')?.open ?? null;")
+                .await?;
+            ensure!(open == json!(false), "the rest is behind a closed disclosure: {open}");
+
+            // The framed console says how tall it is, from the gateway's
+            // origin, again as it grows (loading card, then the ticket).
+            let last = wait_for("the loaded ticket's height from the frame", Duration::from_secs(15), || async {
+                let v = br.js("return window.cocHeights;").await?;
+                Ok(v.as_array()
+                    .and_then(|a| a.last().cloned())
+                    .filter(|h| h["height"].as_u64().is_some_and(|h| h > 400)))
+            })
+            .await?;
+            ensure!(last["origin"] == json!(gw.url), "{last}");
+            Ok(())
+        },
+    )
+    .await
+}
