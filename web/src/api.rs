@@ -12,6 +12,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use coc_console_model::{ApiFailure, FailureKind, TransportError};
+use wasm_bindgen::JsCast as _;
+
 use coc_core::{Endpoint, HttpRequest, HttpResponse, Method, Operation, RequestParts, UnixTime};
 
 /// A response as it came off the wire.
@@ -116,6 +118,15 @@ pub fn fetch_transport() -> Transport {
 async fn fetch(request: HttpRequest) -> Result<RawResponse, TransportError> {
     use gloo_net::http::RequestBuilder;
 
+    if request.method == Method::Get
+        && let Some(early) = take_prefetch(&request.url)
+    {
+        let resp = wasm_bindgen_futures::JsFuture::from(early)
+            .await
+            .map_err(classify_js)?;
+        return read(resp.unchecked_into::<web_sys::Response>().into()).await;
+    }
+
     let abort = match request.method {
         Method::Get => web_sys::AbortController::new().ok(),
         Method::Post => None,
@@ -144,22 +155,62 @@ async fn fetch(request: HttpRequest) -> Result<RawResponse, TransportError> {
         )
         .ok()
     });
-    let outcome = async {
-        let resp = built.send().await.map_err(classify)?;
-        let status = resp.status();
-        let headers = resp.headers().entries().collect();
-        let body = resp.binary().await.map_err(classify)?;
-        Ok(RawResponse {
-            status,
-            headers,
-            body,
-        })
-    }
-    .await;
+    let outcome = async { read(built.send().await.map_err(classify)?).await }.await;
     if let Some(t) = timer {
         t.clear();
     }
     outcome
+}
+
+async fn read(resp: gloo_net::http::Response) -> Result<RawResponse, TransportError> {
+    let status = resp.status();
+    let headers = resp.headers().entries().collect();
+    let body = resp.binary().await.map_err(classify)?;
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// The GET `index.html` started for this URL while the wasm loaded, once:
+/// the first load of a ticket page then does not wait for the wasm to ask.
+fn take_prefetch(url: &str) -> Option<js_sys::Promise> {
+    let window: wasm_bindgen::JsValue = web_sys::window()?.into();
+    let early = js_sys::Reflect::get(&window, &"cocPrefetch".into()).ok()?;
+    if early.is_undefined() {
+        return None;
+    }
+    let same = js_sys::Reflect::get(&early, &"url".into())
+        .ok()
+        .and_then(|u| u.as_string())
+        .is_some_and(|u| u == url);
+    if !same {
+        return None;
+    }
+    let _ = js_sys::Reflect::delete_property(
+        window.unchecked_ref::<js_sys::Object>(),
+        &"cocPrefetch".into(),
+    );
+    js_sys::Reflect::get(&early, &"response".into())
+        .ok()
+        .map(wasm_bindgen::JsCast::unchecked_into)
+}
+
+/// A rejected prefetch, classified like [`classify`].
+fn classify_js(e: wasm_bindgen::JsValue) -> TransportError {
+    let get = |k: &str| {
+        js_sys::Reflect::get(&e, &k.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    match get("name").as_str() {
+        "AbortError" => TransportError::Timeout {
+            secs: GET_TIMEOUT_SECS,
+        },
+        name => TransportError::Network(format!("{name}: {}", get("message"))),
+    }
 }
 
 /// A failed request: an abort is our timeout, anything else "network"

@@ -198,3 +198,11 @@ pub fn set_title(title: &str) {
         doc.set_title(title);
     }
 }
+
+/// A `performance.mark`, for the paint benchmark's breakdown
+/// (`tests/tests/paint.rs`); free when nobody reads it.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}

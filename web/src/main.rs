@@ -4,11 +4,13 @@
 //! portal page that loads this wasm for the element gets no console.
 
 fn main() {
+    coc_console::mark("coc:main");
     let console_page = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body())
         .is_some_and(|b| b.has_attribute("data-coc-console"));
     if console_page {
         leptos::mount::mount_to_body(coc_console::App);
+        coc_console::mark("coc:mounted");
     }
 }

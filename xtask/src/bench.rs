@@ -1,7 +1,9 @@
 //! `cargo xtask bench`: the numbers the project reports, measured, never
 //! asserted (a timed test fails on a busy machine and proves nothing):
 //! core decode and signing, what the audit trail adds to an operation and
-//! costs to read (SQLite and PostgreSQL), gateway start-up and latency.
+//! costs to read (SQLite and PostgreSQL), gateway start-up and latency, and
+//! how soon the console paints a ticket against a floor page (cold and
+//! warm, in Chromium; `tests/tests/paint.rs`).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -11,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use crate::gateway::Gateway;
-use crate::{build_gateway, cargo, log, run_cmd};
+use crate::{build_console, build_gateway, cargo, ignored_test, log, run_cmd, tools};
 
 pub fn run(root: &Path) -> Result<()> {
     run_cmd(
@@ -59,7 +61,18 @@ pub fn run(root: &Path) -> Result<()> {
             ms(times[198])
         ));
     }
-    Ok(())
+    drop(gateway);
+
+    let tools = tools::install_all(root, tools::Need::Everything)?;
+    build_console(root, &tools)?;
+    run_cmd(
+        "console paint versus a floor page (Chromium, medians of 11, cold and warm)",
+        ignored_test("coc-e2e", "paint")
+            .arg("--nocapture")
+            .env("COC_GATEWAY_BIN", &bin)
+            .env("COC_DIST_DIR", root.join("dist"))
+            .envs(tools.env()),
+    )
 }
 
 fn ms(d: Duration) -> f64 {

@@ -364,7 +364,7 @@ fn test(root: &Path) -> Result<()> {
 
 /// `cargo test -p PACKAGE --test TEST -- --ignored`: the tests that need a
 /// tool the plain test run may lack (Chromium, the official Python SDK).
-fn ignored_test(package: &str, test: &str) -> Command {
+pub(crate) fn ignored_test(package: &str, test: &str) -> Command {
     let mut cmd = cargo();
     cmd.args([
         "test",

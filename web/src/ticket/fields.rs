@@ -127,7 +127,10 @@ pub fn TicketSummary(
         <section class="coc-card coc-summary" aria-label="Summary">
             <div class="coc-summary-head">
                 <StatusBadge status large=true />
-                <h2 class="coc-job-name" data-field="document_name">{text(job_name)}</h2>
+                // `elementtiming`: the paint benchmark (tests/tests/paint.rs)
+                // reads when the job name first shows.
+                {view! { <h2 class="coc-job-name" data-field="document_name">{text(job_name)}</h2> }
+                    .attr("elementtiming", "ticket-name")}
             </div>
             <div class="coc-id-row">
                 <span class="coc-label">"Ticket"</span>

@@ -127,6 +127,7 @@ pub fn TicketView(
             if model.with_untracked(|m| m.id != id) {
                 return;
             }
+            crate::mark("coc:ticket-answer");
             let mut changed = None;
             model.update(|m| changed = Some(m.absorb(answer, now())));
             if let Some(c) = changed {
@@ -181,6 +182,22 @@ pub fn TicketView(
     let pending = Memo::new(move |_| model.with(|m| m.pending.clone()));
     let stale = Signal::derive(move || model.with(|m| live::stale_of(&m.fresh)));
     let id_text = Signal::derive(move || execution_id.with(ToString::to_string));
+    // The header, status and operations paint first; the timeline, fields,
+    // targets, JSON and activity follow right after that frame (the
+    // 10,000-target ticket's tables would otherwise hold its first paint).
+    let rest = RwSignal::new(false);
+    Effect::new(move |_| {
+        if has_data.get() && !rest.get_untracked() {
+            request_animation_frame(move || {
+                set_timeout(
+                    move || {
+                        let _ = rest.try_set(true);
+                    },
+                    std::time::Duration::ZERO,
+                );
+            });
+        }
+    });
 
     let body = move || {
         if has_data.get() && compact {
@@ -198,11 +215,13 @@ pub fn TicketView(
                     </div>
                     <details class="coc-area-rest coc-more">
                         <summary>"Steps, fields, targets and activity"</summary>
-                        <ActivityPanel execution_id=id_text client refresh=activity />
-                        <TimelinePanel timeline uid />
-                        <TicketInfo ticket />
-                        <TargetsPanel ticket />
-                        <RawJson ticket />
+                        <Show when=move || rest.get()>
+                            <ActivityPanel execution_id=id_text client refresh=activity />
+                            <TimelinePanel timeline uid=uid.clone() />
+                            <TicketInfo ticket />
+                            <TargetsPanel ticket />
+                            <RawJson ticket />
+                        </Show>
                     </details>
                 </div>
             }
@@ -218,13 +237,17 @@ pub fn TicketView(
                     <div class="coc-area-side">
                         <Notices model />
                         <OperationsPanel ticket busy pending on_operate uid=uid.clone() timeline me />
-                        <ActivityPanel execution_id=id_text client refresh=activity />
+                        <Show when=move || rest.get()>
+                            <ActivityPanel execution_id=id_text client refresh=activity />
+                        </Show>
                     </div>
                     <div class="coc-area-rest">
-                        <TimelinePanel timeline uid />
-                        <TicketInfo ticket />
-                        <TargetsPanel ticket />
-                        <RawJson ticket />
+                        <Show when=move || rest.get()>
+                            <TimelinePanel timeline uid=uid.clone() />
+                            <TicketInfo ticket />
+                            <TargetsPanel ticket />
+                            <RawJson ticket />
+                        </Show>
                     </div>
                 </div>
             }

@@ -326,8 +326,9 @@ async fn mount_ticket(
         view! { <TicketView execution_id=eid(id) client=client /> }
     });
     let r = root.clone();
+    // The header paints first and the rest a frame later: wait for both.
     until("the ticket or an error", move || {
-        q(&r, ".coc-summary").is_some() || q(&r, ".coc-load-failed").is_some()
+        q(&r, ".coc-timeline").is_some() || q(&r, ".coc-load-failed").is_some()
     })
     .await;
     (root, handle)

@@ -1,0 +1,142 @@
+//! How soon the console paints a ticket, against a floor page: a page served
+//! by the same gateway that only fetches the same JSON and writes the job
+//! name into one element. A benchmark, not a test: it is `#[ignore]`d and run
+//! by `cargo xtask bench`, which prints the ratios; nothing is asserted
+//! about time (a busy machine would fail it and prove nothing).
+//!
+//! Both pages mark the job name with `elementtiming="ticket-name"`; the
+//! figure is that element's render time from the navigation's start, read
+//! with the Element Timing API. Cold: a fresh browser (empty cache) per
+//! load. Warm: one browser, the same page loaded again.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use coc_e2e::{Browser, Gateway, TestEnv, seed, serial, test_env};
+
+const RUNS: usize = 11;
+
+const FLOOR_HTML: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>floor</title>
+<script src="/floor.js" defer></script></head>
+<body><h2 elementtiming="ticket-name" id="n"></h2></body></html>
+"#;
+
+const FLOOR_JS: &str = r#"fetch("/v1/executions/" + location.hash.slice(1))
+  .then((r) => r.json())
+  .then((j) => { document.getElementById("n").textContent = j.data.document_name; });
+"#;
+
+/// The render time of the `ticket-name` element, ms from navigation start.
+const READ_PAINT: &str = r#"
+const done = arguments[arguments.length - 1];
+const seen = (list) => list.find((e) => e.identifier === "ticket-name" && (e.renderTime || e.loadTime));
+const po = new PerformanceObserver((l) => {
+  const e = seen(l.getEntries());
+  if (e) {
+    po.disconnect();
+    const res = performance.getEntriesByType("resource");
+    const gets = res.filter((r) => r.name.includes("/v1/executions/"));
+    const wasm = res.find((r) => r.name.endsWith(".wasm"));
+    done({
+      paint: e.renderTime || e.loadTime,
+      wasm_end: wasm ? wasm.responseEnd : null,
+      get_start: gets.length ? gets[0].startTime : null,
+      get_end: gets.length ? gets[0].responseEnd : null,
+      gets: gets.length,
+      marks: Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])),
+    });
+  }
+});
+po.observe({ type: "element", buffered: true });
+setTimeout(() => done(null), 20000);
+"#;
+
+/// One load: the paint time, and the rest of the timings (printed once).
+async fn paint(br: &Browser, url: &str) -> Result<f64> {
+    br.goto("about:blank").await?;
+    br.goto(url).await?;
+    let v = br.client.execute_async(READ_PAINT, vec![]).await?;
+    let Some(paint) = v["paint"].as_f64() else {
+        bail!("{url}: no ticket-name paint within 20 s ({v})");
+    };
+    if std::env::var_os("COC_PAINT_DETAIL").is_some() {
+        eprintln!("  {url}: {v}");
+    }
+    Ok(paint)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The console's files plus the floor page, in a temp dir the gateway serves.
+fn static_dir(env: &TestEnv) -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("coc-paint-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    for entry in std::fs::read_dir(&env.dist_dir)? {
+        let path = entry?.path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap()))?;
+        }
+    }
+    std::fs::write(dir.join("floor.html"), FLOOR_HTML)?;
+    std::fs::write(dir.join("floor.js"), FLOOR_JS)?;
+    Ok(dir)
+}
+
+async fn measure(gw: &Gateway, id: &str) -> Result<[(f64, f64); 2]> {
+    let console = format!("{}/executions/{id}", gw.url);
+    let floor = format!("{}/floor.html#{id}", gw.url);
+    let mut out = [(0.0, 0.0); 2];
+    for (slot, url) in [&console, &floor].into_iter().enumerate() {
+        let mut cold = Vec::new();
+        for _ in 0..RUNS {
+            let br = Browser::start(1280, 900).await?;
+            cold.push(paint(&br, url).await?);
+            br.close().await?;
+        }
+        let br = Browser::start(1280, 900).await?;
+        paint(&br, url).await?;
+        let mut warm = Vec::new();
+        for _ in 0..RUNS {
+            warm.push(paint(&br, url).await?);
+        }
+        br.close().await?;
+        out[slot] = (median(cold), median(warm));
+    }
+    Ok(out)
+}
+
+#[tokio::test]
+#[ignore = "a benchmark: cargo xtask bench runs it"]
+async fn paint_console_versus_floor_page() -> Result<()> {
+    let _serial = serial().await;
+    let env = test_env()?;
+    let dir = static_dir(&env)?;
+    let env = TestEnv {
+        dist_dir: dir.clone(),
+        ..env
+    };
+    let gw = Gateway::start(&env).await?;
+    for (what, id) in [
+        ("a small ticket", seed::TICKET_SUCCEED),
+        ("the 10,000-target ticket", seed::TICKET_LARGE),
+    ] {
+        let [(c_cold, c_warm), (f_cold, f_warm)] = measure(&gw, id).await?;
+        eprintln!(
+            "paint of {what}, navigation → job name (medians of {RUNS}): console {c_cold:.0} ms cold / {c_warm:.0} ms warm; floor page {f_cold:.0} / {f_warm:.0} ms; console/floor {:.2}× cold, {:.2}× warm",
+            c_cold / f_cold,
+            c_warm / f_warm
+        );
+    }
+    drop(gw);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let _ = std::fs::remove_dir_all(Path::new(&dir));
+    Ok(())
+}
