@@ -200,55 +200,40 @@ pub fn TicketView(
     });
 
     let body = move || {
-        if has_data.get() && compact {
+        if has_data.get() {
+            // One layout for both forms: compact shows the current step and
+            // keeps the rest behind a closed disclosure, the full form
+            // opens it and hides its summary line (CSS).
             let uid = uid.clone();
+            let grid = if compact {
+                "coc-ticket-grid coc-compact"
+            } else {
+                "coc-ticket-grid"
+            };
             view! {
                 <StaleWarning stale />
-                <div class="coc-ticket-grid coc-compact">
+                <div class=grid>
                     <div class="coc-area-summary">
                         <TicketSummary ticket now=controls.now />
-                        <CurrentStep timeline />
+                        {compact.then(|| view! { <CurrentStep timeline /> })}
                     </div>
                     <div class="coc-area-side">
                         <Notices model />
                         <OperationsPanel ticket busy pending on_operate uid=uid.clone() timeline me />
+                        <Show when=move || !compact && rest.get()>
+                            <ActivityPanel execution_id=id_text client refresh=activity />
+                        </Show>
                     </div>
-                    <details class="coc-area-rest coc-more">
+                    <details class="coc-area-rest coc-more" open=!compact>
                         <summary>"Steps, fields, targets and activity"</summary>
                         <Show when=move || rest.get()>
-                            <ActivityPanel execution_id=id_text client refresh=activity />
+                            {compact.then(|| view! { <ActivityPanel execution_id=id_text client refresh=activity /> })}
                             <TimelinePanel timeline uid=uid.clone() />
                             <TicketInfo ticket />
                             <TargetsPanel ticket />
                             <RawJson ticket />
                         </Show>
                     </details>
-                </div>
-            }
-            .into_any()
-        } else if has_data.get() {
-            let uid = uid.clone();
-            view! {
-                <StaleWarning stale />
-                <div class="coc-ticket-grid">
-                    <div class="coc-area-summary">
-                        <TicketSummary ticket now=controls.now />
-                    </div>
-                    <div class="coc-area-side">
-                        <Notices model />
-                        <OperationsPanel ticket busy pending on_operate uid=uid.clone() timeline me />
-                        <Show when=move || rest.get()>
-                            <ActivityPanel execution_id=id_text client refresh=activity />
-                        </Show>
-                    </div>
-                    <div class="coc-area-rest">
-                        <Show when=move || rest.get()>
-                            <TimelinePanel timeline uid=uid.clone() />
-                            <TicketInfo ticket />
-                            <TargetsPanel ticket />
-                            <RawJson ticket />
-                        </Show>
-                    </div>
                 </div>
             }
             .into_any()
