@@ -8,7 +8,7 @@
 //! the operation's own query parts; the form goes through the same
 //! `from_query`, so what it refuses, the API would too.
 //!
-//! Live updates follow the ticket page's rules ([`Live`]): poll while any
+//! Live updates follow the ticket page's rules ([`crate::live`]): poll while any
 //! listed ticket is active, back off and warn on failure, keep the last good
 //! page. What it deliberately does not do: sort (the service lists newest
 //! first), or search fields the API cannot filter on.
