@@ -754,7 +754,7 @@ async fn a_framed_console_posts_its_height_and_the_element_has_a_compact_form() 
             let step = wait_shadow_text(br, "#el", "[data-role=current-step]", "Step ").await?;
             ensure!(step.contains(" of "), "{step}");
             let open = br
-                .js("return document.getElementById('el').shadowRoot.querySelector('details.coc-more')?.open ?? null;")
+                .js("return document.getElementById('el').shadowRoot.querySelector('details.coc-disclosure')?.open ?? null;")
                 .await?;
             ensure!(open == json!(false), "the rest is behind a closed disclosure: {open}");
 

@@ -224,7 +224,7 @@ pub fn TicketView(
                             <ActivityPanel execution_id=id_text client refresh=activity />
                         </Show>
                     </div>
-                    <details class="coc-area-rest coc-more" open=!compact>
+                    <details class="coc-area-rest coc-disclosure" open=!compact>
                         <summary>"Steps, fields, targets and activity"</summary>
                         <Show when=move || rest.get()>
                             {compact.then(|| view! { <ActivityPanel execution_id=id_text client refresh=activity /> })}
