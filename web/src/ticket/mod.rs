@@ -127,7 +127,11 @@ pub fn TicketView(
             if model.with_untracked(|m| m.id != id) {
                 return;
             }
-            crate::mark("coc:ticket-answer");
+            // The first answer only: a mark per poll would pile up in the
+            // performance timeline of a tab left open for days.
+            if model.with_untracked(|m| m.ticket.is_none()) {
+                crate::mark("coc:ticket-answer");
+            }
             let mut changed = None;
             model.update(|m| changed = Some(m.absorb(answer, now())));
             if let Some(c) = changed {
