@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::Error;
-use crate::error::{ApiError, DecodeError, excerpt};
+use crate::error::{ApiError, DecodeError, EMPTY_BODY, excerpt};
 use crate::http::HttpResponse;
 use crate::model::Page;
 
@@ -118,7 +118,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
     };
     let body = strip_bom(response.body);
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        None => return Err(decode_error("the body was empty".to_owned())),
+        None => return Err(decode_error(EMPTY_BODY.to_owned())),
         // serde's derived structs also accept a sequence of their fields in
         // order, which would read `[{…}]` as a ticket; every documented
         // body is an object.

@@ -111,7 +111,10 @@ impl fmt::Display for DecodeError {
             "could not read the {} response (http {}): expected {}, but {}",
             self.operation, self.status, self.expected, self.detail
         )?;
-        ExcerptSuffix(&self.excerpt).fmt(f)?;
+        // "…, but the body was empty" says it already; do not say it twice.
+        if !(self.excerpt.is_empty() && self.detail == EMPTY_BODY) {
+            ExcerptSuffix(&self.excerpt).fmt(f)?;
+        }
         RequestIdSuffix(self.request_id.as_deref()).fmt(f)
     }
 }
@@ -192,6 +195,9 @@ impl fmt::Display for RequestIdSuffix<'_> {
         }
     }
 }
+
+/// A decode error's detail when there was nothing but whitespace to read.
+pub(crate) const EMPTY_BODY: &str = "the body was empty";
 
 struct ExcerptSuffix<'a>(&'a str);
 

@@ -893,7 +893,7 @@ fn error_display_messages() {
                 excerpt: String::new(),
                 request_id: Some("r".into()),
             }),
-            "could not read the GetExecution response (http 200): expected a JSON object with the ticket in \"data\", but the body was empty; the body was empty (request id r)",
+            "could not read the GetExecution response (http 200): expected a JSON object with the ticket in \"data\", but the body was empty (request id r)",
         ),
     ];
     for (err, text) in cases {
