@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: the numbers the project reports, measured, never
 //! asserted (a timed test fails on a busy machine and proves nothing):
-//! core decode and signing, what the audit trail adds to an operation and
+//! core decode and signing, the npm package's decode against `JSON.parse`
+//! and its signing in Node, what the audit trail adds to an operation and
 //! costs to read (SQLite and PostgreSQL), gateway start-up and latency, and
 //! how soon the console paints a ticket against a floor page (cold and
 //! warm, in Chromium; `tests/tests/paint.rs`).
@@ -64,6 +65,10 @@ pub fn run(root: &Path) -> Result<()> {
     drop(gateway);
 
     let tools = tools::install_all(root, tools::Need::Everything)?;
+    let gateway = Gateway::start(&bin, &["--sim-manual-clock"])?;
+    crate::npm::bench(root, &tools, &gateway.url)?;
+    drop(gateway);
+
     build_console(root, &tools)?;
     run_cmd(
         "console paint versus a floor page (Chromium, medians of 11, cold and warm)",

@@ -35,7 +35,10 @@ commands:
         full-stack browser tests
   bench measure and report: core decode and signing, gateway start-up and
         request latency (numbers for notes; nothing is asserted)
-  npm   build the npm package (crates/wasm) into target/npm and pack it
+  npm [--test]
+        build the npm package (crates/wasm) into target/npm and pack it;
+        with --test, also run its tests (Node, tsc, Vite and webpack builds
+        in Chromium, attw and publint; the gateway tests need `test`)
   dist  build the release console into dist/ (Trunk, then .br/.gz siblings
         for the gateway) and print what its wasm is made of
   install
@@ -62,9 +65,18 @@ fn run() -> Result<()> {
         Some("test") => test(&root),
         Some("bench") => bench::run(&root),
         Some("npm") => {
-            let tools = tools::install_all(&root, tools::Need::Build)?;
+            let test = args[1..].iter().any(|a| a == "--test");
+            let need = if test {
+                tools::Need::Everything
+            } else {
+                tools::Need::Build
+            };
+            let tools = tools::install_all(&root, need)?;
             let tarball = npm::build(&root, &tools)?;
             log(&format!("npm package: {}", tarball.display()));
+            if test {
+                npm::test(&root, &tools, &tarball, None)?;
+            }
             Ok(())
         }
         Some("dist") => {
@@ -348,7 +360,7 @@ fn test(root: &Path) -> Result<()> {
         )
     })?;
     steps.step(
-        "npm package (build, pack, install, node --test, tsc) and element types",
+        "npm package (build, pack, install, node --test, tsc, Vite/webpack in Chromium, attw, publint) and element types",
         || {
             let tarball = npm::build(root, &tools)?;
             let gateway = gateway::Gateway::start(&gateway_bin, &["--sim-manual-clock"])?;

@@ -5,10 +5,10 @@ import {
   listExecutionStepsRequest, listExecutionInstancesRequest, executeDocumentRequest,
   parseGetExecution, parseOperateExecution, parseListExecutions, parseListExecutionSteps,
   parseListExecutionInstances, parseExecuteDocument, isActive, isTerminal, statusLabel, sign, sdkDate,
-  validateExecutionId,
+  validateExecutionId, CocError, isCocError,
 } from "@coc-ops/core";
 import type {
-  Advice, AuthConfig, ClientOptions, CocError, CocErrorKind, Credentials, EndpointConfig, Execution,
+  Advice, AuthConfig, ClientOptions, CocErrorKind, Credentials, EndpointConfig, Execution,
   ExecuteDocumentBody, ExecutionStatus, ExecutionType, HttpRequest, HttpResponseLike, JsonValue, KeyValue,
   ListExecutionsFilter, OperateType, Operated, Page, PageOptions, SignableRequest, Step, StepInstance,
   StepsOptions, Target,
@@ -52,7 +52,7 @@ const instances: Page<StepInstance> = parseListExecutionInstances(response);
 const newId: string = parseExecuteDocument(response);
 const advice: Advice[] = advise(ticket);
 const reason: string | null = advice[0].reason;
-const flags: boolean[] = [isActive("Running"), isTerminal("Failed")];
+const flags: boolean[] = [isActive("Running"), isTerminal("Failed"), isActive(ticket.status)];
 const label: string = statusLabel("Succeed");
 const signable: SignableRequest = { method: "GET", url: "https://x/v1", headers: [["Host", "x"]] };
 const signed: HttpRequest = sign(signable, creds, 0);
@@ -74,12 +74,26 @@ async function useClient(): Promise<void> {
   try {
     await client.getExecution("EX1");
   } catch (e) {
-    const err = e as CocError;
-    const kind: CocErrorKind = err.kind;
-    const code: string | null = err.errorCode;
-    const rid: string | null = err.requestId;
-    void [kind, code, rid];
+    // A real class: instanceof narrows, and so does the guard.
+    if (e instanceof CocError) {
+      const kind: CocErrorKind = e.kind;
+      const code: string | null = e.errorCode;
+      const rid: string | null = e.requestId;
+      void [kind, code, rid];
+    }
+    if (isCocError(e)) {
+      const field: string | null = e.field;
+      void field;
+    }
   }
+  const own: CocError = new CocError("timeout", "slow", { status: 504 });
+  // Without DOM or Node types there is no platform fetch: any function of the URL and init fits.
+  new CocClient({ baseUrl: "http://x", fetch: async (url: string) => ({ url }) });
+  // @ts-expect-error: fetch is a function
+  new CocClient({ baseUrl: "http://x", fetch: "fetch" });
+  // Disposable without esnext libs (tsconfig.esnext.json checks `using`).
+  client[Symbol.dispose]();
+  void own;
   void [t, o, p, s, i, id];
 }
 

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as coc from "@coc-ops/core";
+import { createRequire } from "node:module";
 import { fixture, fixtureJson, gatewayUrl } from "./helpers.mjs";
 
 const gw = { baseUrl: "http://127.0.0.1:8080/api/coc/" };
@@ -31,6 +32,7 @@ test("exports every documented function and the client", () => {
     "parseGetExecution", "parseOperateExecution", "parseListExecutions",
     "parseListExecutionSteps", "parseListExecutionInstances", "parseExecuteDocument",
     "advise", "isActive", "isTerminal", "statusLabel", "sign", "sdkDate", "validateExecutionId", "CocClient",
+    "CocError", "isCocError",
   ]) {
     assert.equal(typeof coc[name], "function", name);
   }
@@ -180,13 +182,13 @@ test("agrees with every official-SDK case the core agrees with", () => {
 });
 
 test("malformed and hostile input throws the documented errors", () => {
-  throwsCoc(() => coc.getExecutionRequest(gw, "../etc"), { kind: "invalid_argument", field: "execution_id" });
-  throwsCoc(() => coc.getExecutionRequest(gw, ""), { kind: "invalid_argument", field: "execution_id", message: /empty/ });
+  throwsCoc(() => coc.getExecutionRequest(gw, "../etc"), { kind: "invalid_argument", field: "executionId" });
+  throwsCoc(() => coc.getExecutionRequest(gw, ""), { kind: "invalid_argument", field: "executionId", message: /executionId: must not be empty/ });
   throwsCoc(() => coc.getExecutionRequest({ baseUrl: "ftp://x" }, "EX1"), { kind: "invalid_endpoint" });
-  throwsCoc(() => coc.getExecutionRequest({ baseUrl: "http://x", auth: { type: "magic" } }, "EX1"), { kind: "invalid_argument", field: "endpoint" });
-  throwsCoc(() => coc.operateExecutionRequest(gw, "EX1", "REBOOT"), { kind: "invalid_argument", field: "operate_type" });
+  throwsCoc(() => coc.getExecutionRequest({ baseUrl: "http://x", auth: { type: "magic" } }, "EX1"), { kind: "invalid_argument", field: /^auth/, message: /"none", "token", "aksk", not "magic"/ });
+  throwsCoc(() => coc.operateExecutionRequest(gw, "EX1", "REBOOT"), { kind: "invalid_argument", field: "operateType" });
   throwsCoc(() => coc.listExecutionsRequest(gw, { limit: 0 }), { kind: "invalid_argument", field: "limit" });
-  throwsCoc(() => coc.listExecutionsRequest(gw, { start_time: 1 }), { kind: "invalid_argument", field: "filter", message: /start_time/ });
+  throwsCoc(() => coc.listExecutionsRequest(gw, { start_time: 1 }), { kind: "invalid_argument", field: "start_time", message: /did you mean startTime\?/ });
   throwsCoc(() => coc.parseGetExecution("EX1", res(502, fixture("proxy_502.html"), { "X-request-id": "r-502" })),
     { kind: "http", status: 502, requestId: "r-502", errorCode: null, message: /html/i });
   throwsCoc(() => coc.parseGetExecution("EX1", res(200, '{"data": {"start_time": "yesterday"')),
@@ -242,4 +244,168 @@ test("the client talks to a running gateway and simulator", { skip: !gatewayUrl 
   assert.equal(err.kind, "api");
   assert.match(err.errorCode, /^COC\.\d{8}$/);
   assert.ok(err.errorMsg.length > 0);
+});
+
+test("import and require share one instance and one CocError", () => {
+  const cjs = createRequire(import.meta.url)("@coc-ops/core");
+  assert.deepEqual(Object.keys(coc).sort(), Object.keys(cjs).sort());
+  assert.equal(coc.parseGetExecution, cjs.parseGetExecution);
+  assert.equal(coc.CocError, cjs.CocError);
+});
+
+test("CocError is a class: instanceof and isCocError recognise every thrown error", () => {
+  let caught;
+  try {
+    coc.getExecutionRequest(gw, "");
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof coc.CocError);
+  assert.ok(coc.isCocError(caught));
+  assert.ok(!(new Error("x") instanceof coc.CocError));
+  assert.equal(coc.isCocError(new Error("x")), false);
+  assert.equal(coc.isCocError({ name: "CocError", kind: "api" }), false, "a plain object is not an error");
+  const own = new coc.CocError("timeout", "slow", { status: 504 });
+  assert.ok(own instanceof Error && own instanceof coc.CocError);
+  assert.deepEqual([own.name, own.kind, own.status, own.errorCode, own.field], ["CocError", "timeout", 504, null, null]);
+});
+
+test("every refusal is a CocError that names the field as the caller wrote it", () => {
+  // The options object: missing, unknown, wrong types.
+  throwsCoc(() => new coc.CocClient({}), { kind: "invalid_argument", field: "baseUrl", message: /^invalid options: baseUrl is required/ });
+  throwsCoc(() => new coc.CocClient(), { kind: "invalid_argument", field: "options", message: /must be an object/ });
+  throwsCoc(() => new coc.CocClient({ baseUrl: 42 }), { field: "baseUrl", message: /must be a string, not the number 42/ });
+  throwsCoc(() => new coc.CocClient({ baseUrl: "http://x", fetch: "fetch" }), { field: "fetch", message: /must be a fetch function/ });
+  throwsCoc(() => new coc.CocClient({ baseUrl: "http://x", timeoutMs: -5 }), { field: "timeoutMs", message: /positive/ });
+  throwsCoc(() => new coc.CocClient({ baseUrl: "http://x", retries: 3 }), { field: "retries", message: /retries is not an option here; known: baseUrl, auth, operatorToken, fetch, timeoutMs/ });
+  throwsCoc(() => new coc.CocClient({ baseUrl: "http://x", auth: { type: "aksk", accessKey: "a" } }), { field: "auth.secretKey", message: /auth.secretKey is required/ });
+  throwsCoc(() => coc.getExecutionRequest({}, "EX1"), { field: "baseUrl", message: /^invalid endpoint: baseUrl is required/ });
+  throwsCoc(() => coc.getExecutionRequest(undefined, "EX1"), { field: "endpoint", message: /must be an object \{ baseUrl/ });
+  throwsCoc(() => coc.listExecutionsRequest(gw, { limit: "10" }), { field: "limit", message: /^invalid limit: must be a whole number from 0 to 4294967295, not the string "10"$/ });
+  throwsCoc(() => coc.listExecutionsRequest(gw, { limit: -1 }), { field: "limit", message: /not the number -1/ });
+  throwsCoc(() => coc.listExecutionsRequest(gw, { tags: "env=prod" }), { field: "tags", message: /must be an object of tag values/ });
+  throwsCoc(() => coc.listExecutionStepsRequest(gw, "EX1", { executionStepIds: "s1" }), { field: "executionStepIds", message: /wrong type/ });
+  throwsCoc(() => coc.listExecutionInstancesRequest(gw, "s1", { executionStepIds: ["s1"] }), { field: "executionStepIds" });
+  throwsCoc(() => coc.executeDocumentRequest(gw, "DM1", { parameters: [{ key: 1 }] }), { field: "parameters[0].key" });
+  throwsCoc(() => coc.sign({ url: "https://x/" }, { accessKey: "a" }), { field: "secretKey", message: /invalid credentials: secretKey is required/ });
+  throwsCoc(() => coc.sign({ method: "PUT", url: "https://x/" }, { accessKey: "a", secretKey: "s" }), { field: "method", message: /"GET" or "POST", not "PUT"/ });
+  // No parser internals ("at line 1 column 2", "expected u32") reach a message.
+  for (const fn of [() => new coc.CocClient({}), () => coc.listExecutionsRequest(gw, { limit: "10" })]) {
+    const e = throwsCoc(fn, { kind: "invalid_argument" });
+    assert.doesNotMatch(e.message, /line \d+ column|expected u32|`/);
+  }
+  // Plain arguments: ids, times, statuses.
+  throwsCoc(() => coc.getExecutionRequest(gw, null), { field: "executionId", message: /must be a string such as "EX.*", not null/ });
+  throwsCoc(() => coc.getExecutionRequest(gw, 42), { field: "executionId", message: /not the number 42/ });
+  throwsCoc(() => coc.parseGetExecution(undefined, res(200, "{}")), { field: "executionId", message: /not undefined/ });
+  throwsCoc(() => coc.getExecutionRequest(gw, "EX1", "now"), { field: "nowMs", message: /epoch milliseconds/ });
+  throwsCoc(() => coc.sdkDate(), { field: "nowMs", message: /required/ });
+  throwsCoc(() => coc.operateExecutionRequest(gw, "EX1", null), { field: "operateType", message: /not null/ });
+  throwsCoc(() => coc.isActive(42), { field: "status", message: /must be a status string/ });
+  throwsCoc(() => coc.parseGetExecution("EX1", "{}"), { field: "response", message: /must be an object \{ status/ });
+  throwsCoc(() => coc.parseGetExecution("EX1", { status: "200" }), { field: "status", message: /must be a number/ });
+  throwsCoc(() => coc.parseGetExecution("EX1", { status: 200, headers: 5 }), { field: "headers" });
+});
+
+test("a ticket without a status counts as active, as in the core", () => {
+  assert.equal(coc.isActive(null), true);
+  assert.equal(coc.isTerminal(null), false);
+  assert.equal(coc.isActive(undefined), true);
+  assert.equal(coc.statusLabel(null), "");
+  assert.equal(coc.isActive("SomethingNew"), true);
+});
+
+test("an empty body is reported once, in one sentence", () => {
+  const e = throwsCoc(() => coc.parseGetExecution("EX1", res(200, "")), { kind: "decode", status: 200 });
+  assert.equal(e.message.match(/the body was empty/g).length, 1, e.message);
+  const ws = throwsCoc(() => coc.parseListExecutions(res(200, "  \n")), { kind: "decode" });
+  assert.equal(ws.message.match(/the body was empty/g).length, 1, ws.message);
+});
+
+test("a freed client throws a CocError, and Symbol.dispose frees it", async () => {
+  const client = new coc.CocClient({ baseUrl: "http://127.0.0.1:9" });
+  assert.equal(typeof client[Symbol.dispose], "function");
+  client[Symbol.dispose]();
+  let caught;
+  try {
+    await client.getExecution("EX1");
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof coc.CocError, `got ${caught}`);
+  assert.equal(caught.kind, "invalid_argument");
+  assert.match(caught.message, /this CocClient was freed/);
+  const other = new coc.CocClient({ baseUrl: "http://127.0.0.1:9" });
+  other.free();
+  assert.throws(() => other.listExecutions(), (e) => e instanceof coc.CocError && /freed/.test(e.message));
+});
+
+test("the client calls a given fetch once with the documented init", async () => {
+  const calls = [];
+  const body = fixture("seed_002_get_execution_response.json");
+  const client = new coc.CocClient({
+    baseUrl: "http://gw.example/api/",
+    auth: { type: "token", token: "t" },
+    timeoutMs: 5000,
+    fetch: async (url, init) => {
+      calls.push({ url, init });
+      return new Response(body, { status: 200, headers: { "X-Request-Id": "r1" } });
+    },
+  });
+  const t = await client.getExecution("EX2025070121014501xxxxxx");
+  assert.equal(t.document_name, "test_document");
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0].url, "http://gw.example/api/v1/executions/EX2025070121014501xxxxxx");
+  assert.equal(calls[0].init.method, "GET");
+  assert.equal(calls[0].init.headers["X-Auth-Token"], "t");
+  assert.ok(calls[0].init.signal instanceof AbortSignal);
+  const failing = new coc.CocClient({ baseUrl: "http://gw.example", fetch: async () => { throw new TypeError("boom"); } });
+  await assert.rejects(failing.getExecution("EX1"), (e) => e instanceof coc.CocError && e.kind === "network" && /boom/.test(e.message));
+  const notResponse = new coc.CocClient({ baseUrl: "http://gw.example", fetch: async () => 42 });
+  await assert.rejects(notResponse.getExecution("EX1"), (e) => e instanceof coc.CocError && e.kind === "network" && /not a Response/.test(e.message));
+});
+
+test("tickets come out as the core decodes them: defaults filled in, unknown fields kept", () => {
+  const FIELDS = ["id", "execution_id", "document_name", "document_id", "document_version_id", "document_version",
+    "start_time", "end_time", "update_time", "creator", "status", "description", "parameters", "tags", "sys_tags",
+    "target_parameter_name", "targets", "type"];
+  const bare = coc.parseGetExecution("EX1", res(200, '{"data": {"execution_id": "EX1", "rollback": true}}'));
+  for (const f of FIELDS) assert.ok(f in bare, `${f} is always there`);
+  assert.deepEqual([bare.parameters, bare.tags, bare.sys_tags, bare.targets], [[], [], [], []]);
+  assert.deepEqual([bare.id, bare.status, bare.type, bare.end_time], [null, null, null, null]);
+  assert.equal(bare.rollback, true);
+
+  const t = coc.parseGetExecution("EX1", res(200, JSON.stringify({ data: {
+    parameters: null, tags: [{ key: null, value: "v" }, { key: "k" }],
+    targets: [{ key: "InstanceValues", values: null, note: 1 }, { key: "BatchValues", values: [[{ id: "i-1" }]] }],
+  } })));
+  assert.deepEqual(t.parameters, []);
+  assert.deepEqual(t.tags, [{ key: "", value: "v" }, { key: "k", value: null }]);
+  assert.deepEqual(t.targets, [{ key: "InstanceValues", values: [], note: 1 }, { key: "BatchValues", values: [[{ id: "i-1" }]] }]);
+
+  // The misspelt strat_time, a BOM, and a Uint8Array or string body give the same ticket.
+  const strat = coc.parseGetExecution("EX1", res(200, '\uFEFF{"data": {"strat_time": 5}}'));
+  assert.equal(strat.start_time, 5);
+  assert.equal("strat_time" in strat, false);
+  const both = coc.parseGetExecution("EX1", res(200, '{"data": {"strat_time": 5, "start_time": 6}}'));
+  assert.deepEqual([both.start_time, both.strat_time], [6, 5]);
+  const body = fixture("seed_002_get_execution_response.json");
+  assert.deepEqual(coc.parseGetExecution("EX1", res(200, body)), coc.parseGetExecution("EX1", res(200, body.toString("utf8"))));
+
+  // What the core refuses stays refused.
+  throwsCoc(() => coc.parseGetExecution("EX1", res(200, '{"data": {"status": "Running", "status": "Failed"}}')), { kind: "decode", message: /status/ });
+  throwsCoc(() => coc.parseGetExecution("EX1", res(200, '{"data": {"targets": [{"values": []}]}}')), { kind: "decode", message: /key/ });
+  throwsCoc(() => coc.parseGetExecution("EX1", res(200, '{"data": {"start_time": 1.5}}')), { kind: "decode", message: /start_time/ });
+  throwsCoc(() => coc.parseGetExecution("EX1", res(200, '{"data": {"id": true}}')), { kind: "decode" });
+  throwsCoc(() => coc.parseGetExecution("EX1", res(200, '[{"data": {}}]')), { kind: "decode", message: /array/ });
+});
+
+test("a list page drops null items and counts the page when total is missing", () => {
+  const page = coc.parseListExecutions(res(200, '{"data": [null, {"execution_id": "EX1"}, null, {"execution_id": "EX2", "tags": null}]}'));
+  assert.deepEqual(page.items.map((t) => t.execution_id), ["EX1", "EX2"]);
+  assert.equal(page.total, 2);
+  assert.deepEqual(page.items[1].tags, []);
+  assert.equal(coc.parseListExecutions(res(200, '{"data": [], "total": 40}')).total, 40);
+  assert.deepEqual(coc.parseListExecutions(res(200, '{"data": null}')), { items: [], total: 0 });
+  throwsCoc(() => coc.parseListExecutions(res(200, '{"data": [], "error_code": 5}')), { kind: "decode" });
 });

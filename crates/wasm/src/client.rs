@@ -4,19 +4,18 @@
 //! answer with the core. No retries: a failed OperateExecution is reported,
 //! never resent.
 
-use coc_core::{
-    Endpoint, ExecuteDocument, ExecuteDocumentBody, GetExecution, HttpRequest, HttpResponse,
-    OperateExecution, OperateType, Operation,
-};
+use coc_core::{Endpoint, GetExecution, HttpRequest};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use crate::convert::{core_error, from_js, headers_from_js, js_error};
-use crate::{
-    EndpointConfig, ListFilter, OperateOptions, PageOptions, ToJs, instances_op, now, opt_from_js,
-    steps_op,
+use crate::convert::{ResponseParts, core_error, from_js_strict, js_error};
+use crate::decode::ParseJs;
+use crate::options::{
+    ClientOptions, ListFilter, PageOptions, execution_id_arg, instances_op, now, opt_from_js,
+    steps_op, string_arg,
 };
+use crate::{execute_op, operate_op};
 
 /// A COC client for a gateway or the service itself.
 #[wasm_bindgen]
@@ -53,27 +52,17 @@ fn network_error(url: &str, cause: &JsValue) -> JsValue {
 impl CocClient {
     fn run<O>(&self, op: Result<O, JsValue>) -> Promise
     where
-        O: Operation + 'static,
-        O::Output: ToJs,
+        O: ParseJs + 'static,
     {
         let client = self.clone();
         future_to_promise(async move {
             let op = op?;
-            let req = client
-                .endpoint
-                .prepare(&op, now(None))
-                .map_err(core_error)?;
-            let (status, headers, body) = client.send(&req).await?;
-            op.parse_response(&HttpResponse::new(status, &headers, &body))
-                .map_err(core_error)?
-                .to_js()
+            let req = client.endpoint.prepare(&op, now()).map_err(core_error)?;
+            op.parse_js(&client.send(&req).await?)
         })
     }
 
-    async fn send(
-        &self,
-        req: &HttpRequest,
-    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), JsValue> {
+    async fn send(&self, req: &HttpRequest) -> Result<ResponseParts, JsValue> {
         let fetch = match &self.fetch {
             Some(f) => f.clone(),
             None => get(&js_sys::global(), "fetch").dyn_into::<Function>().map_err(|_| {
@@ -100,7 +89,9 @@ impl CocClient {
         }
         set("headers", &headers)?;
         if !req.body.is_empty() {
-            set("body", &Uint8Array::from(req.body.as_slice()))?;
+            // An ArrayBuffer: every fetch takes one, and its type fits
+            // every lib's BodyInit.
+            set("body", &Uint8Array::from(req.body.as_slice()).buffer())?;
         }
         if let Some(ms) = self.timeout_ms {
             let timeout = get(&get(&js_sys::global(), "AbortSignal"), "timeout");
@@ -123,7 +114,7 @@ impl CocClient {
             .ok_or_else(|| {
                 js_error("network", "fetch returned something that is not a Response")
             })?;
-        let headers = headers_from_js(&get(&response, "headers"))?;
+        let headers = get(&response, "headers");
         let array_buffer = get(&response, "arrayBuffer")
             .dyn_into::<Function>()
             .map_err(|_| js_error("network", "fetch returned something that is not a Response"))?
@@ -131,16 +122,14 @@ impl CocClient {
         let bytes = JsFuture::from(Promise::resolve(&array_buffer))
             .await
             .map_err(|e| network_error(&req.url, &e))?;
-        // In range by the filter above.
-        Ok((status as u16, headers, Uint8Array::new(&bytes).to_vec()))
+        Ok(ResponseParts {
+            // In range by the filter above.
+            status: status as u16,
+            headers,
+            body: Uint8Array::new(&bytes).to_vec(),
+            text: None,
+        })
     }
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TimeoutOnly {
-    #[serde(default)]
-    timeout_ms: Option<f64>,
 }
 
 #[wasm_bindgen]
@@ -150,40 +139,12 @@ impl CocClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
     ) -> Result<CocClient, JsValue> {
-        let fetch = get(&options, "fetch");
-        let fetch = if fetch.is_undefined() || fetch.is_null() {
-            None
-        } else {
-            Some(
-                fetch
-                    .dyn_into::<Function>()
-                    .map_err(|_| crate::invalid("fetch", "must be a function"))?,
-            )
-        };
-        // Split the options: the endpoint part is strict about unknown keys.
-        let endpoint_part = Object::new();
-        for key in ["baseUrl", "auth", "operatorToken"] {
-            let v = get(&options, key);
-            if !v.is_undefined() {
-                Reflect::set(&endpoint_part, &JsValue::from_str(key), &v)?;
-            }
-        }
-        let timeout: TimeoutOnly = from_js(&options, "options")?;
-        if let Some(keys) = unknown_keys(
-            &options,
-            &["baseUrl", "auth", "operatorToken", "fetch", "timeoutMs"],
-        ) {
-            return Err(crate::invalid(
-                "options",
-                &format!(
-                    "unknown option(s) {keys}; known: baseUrl, auth, operatorToken, fetch, timeoutMs"
-                ),
-            ));
-        }
+        let options: ClientOptions = from_js_strict(&options, "options")?;
+        let (endpoint, fetch, timeout_ms) = options.split()?;
         Ok(CocClient {
-            endpoint: EndpointConfig::from_js(&endpoint_part.into())?.endpoint()?,
+            endpoint,
             fetch,
-            timeout_ms: timeout.timeout_ms.filter(|ms| *ms > 0.0),
+            timeout_ms,
         })
     }
 
@@ -191,52 +152,48 @@ impl CocClient {
     #[wasm_bindgen(js_name = getExecution, unchecked_return_type = "Promise<Execution>")]
     pub fn get_execution(
         &self,
-        #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+        #[wasm_bindgen(js_name = "executionId", unchecked_param_type = "string")]
+        execution_id: JsValue,
     ) -> Promise {
-        self.run(GetExecution::new(execution_id).map_err(core_error))
+        self.run(
+            execution_id_arg(&execution_id)
+                .and_then(|id| GetExecution::new(&id).map_err(core_error)),
+        )
     }
 
     /// OperateExecution, sent exactly once.
     #[wasm_bindgen(js_name = operateExecution, unchecked_return_type = "Promise<Operated>")]
     pub fn operate_execution(
         &self,
-        #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+        #[wasm_bindgen(js_name = "executionId", unchecked_param_type = "string")]
+        execution_id: JsValue,
         #[wasm_bindgen(js_name = "operateType", unchecked_param_type = "OperateType")]
-        operate_type: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "OperateOptions")] options: Option<JsValue>,
+        operate_type: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "OperateOptions")] options: JsValue,
     ) -> Promise {
-        let op = opt_from_js::<OperateOptions>(options, "options")
-            .and_then(OperateOptions::reason)
-            .and_then(|reason| {
-                OperateType::parse(operate_type)
-                    .and_then(|t| OperateExecution::new(execution_id, t))
-                    .map(|op| op.with_reason(reason))
-                    .map_err(core_error)
-            });
-        self.run(op)
+        self.run(operate_op(&execution_id, &operate_type, &options))
     }
 
     /// ListExecutions.
     #[wasm_bindgen(js_name = listExecutions, unchecked_return_type = "Promise<Page<Execution>>")]
     pub fn list_executions(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "ListExecutionsFilter")] filter: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListExecutionsFilter")] filter: JsValue,
     ) -> Promise {
-        let op = opt_from_js::<ListFilter>(filter, "filter").map(ListFilter::into_op);
-        self.run(op)
+        self.run(opt_from_js::<ListFilter>(&filter, "filter").map(ListFilter::into_op))
     }
 
     /// ListExecutionSteps.
     #[wasm_bindgen(js_name = listExecutionSteps, unchecked_return_type = "Promise<Page<Step>>")]
     pub fn list_execution_steps(
         &self,
-        #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "StepsOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(js_name = "executionId", unchecked_param_type = "string")]
+        execution_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "StepsOptions")] options: JsValue,
     ) -> Promise {
-        let op =
-            opt_from_js::<PageOptions>(options, "options").and_then(|o| steps_op(execution_id, o));
+        let op = execution_id_arg(&execution_id).and_then(|id| {
+            opt_from_js::<PageOptions>(&options, "options").and_then(|o| steps_op(&id, o))
+        });
         self.run(op)
     }
 
@@ -244,11 +201,18 @@ impl CocClient {
     #[wasm_bindgen(js_name = listExecutionInstances, unchecked_return_type = "Promise<Page<StepInstance>>")]
     pub fn list_execution_instances(
         &self,
-        #[wasm_bindgen(js_name = "executionStepId")] execution_step_id: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(js_name = "executionStepId", unchecked_param_type = "string")]
+        execution_step_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] options: JsValue,
     ) -> Promise {
-        let op = opt_from_js::<PageOptions>(options, "options")
-            .and_then(|o| instances_op(execution_step_id, o));
+        let op = string_arg(
+            &execution_step_id,
+            "executionStepId",
+            "a step's execution_step_id",
+        )
+        .and_then(|step| {
+            opt_from_js::<PageOptions>(&options, "options").and_then(|o| instances_op(&step, o))
+        });
         self.run(op)
     }
 
@@ -256,22 +220,10 @@ impl CocClient {
     #[wasm_bindgen(js_name = executeDocument, unchecked_return_type = "Promise<string>")]
     pub fn execute_document(
         &self,
-        #[wasm_bindgen(js_name = "documentId")] document_id: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "ExecuteDocumentBody")] body: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(js_name = "documentId", unchecked_param_type = "string")]
+        document_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ExecuteDocumentBody")] body: JsValue,
     ) -> Promise {
-        let body = opt_from_js::<ExecuteDocumentBody>(body, "body");
-        self.run(body.and_then(|b| ExecuteDocument::new(document_id, b).map_err(core_error)))
+        self.run(execute_op(&document_id, &body))
     }
-}
-
-fn unknown_keys(obj: &JsValue, known: &[&str]) -> Option<String> {
-    let obj = obj.dyn_ref::<Object>()?;
-    let unknown: Vec<String> = Object::keys(obj)
-        .iter()
-        .filter_map(|k| k.as_string())
-        .filter(|k| !known.contains(&k.as_str()))
-        .collect();
-    (!unknown.is_empty()).then(|| unknown.join(", "))
 }

@@ -17,297 +17,46 @@
 
 mod client;
 mod convert;
+mod decode;
+mod fast;
+mod options;
 
-use coc_core::sign::{self, Credentials, UnixTime};
+use coc_core::sign;
 use coc_core::{
-    Auth, Endpoint, ExecuteDocument, ExecuteDocumentBody, Execution, ExecutionStatus, GetExecution,
-    HttpResponse, KeyValue, ListExecutionInstances, ListExecutionSteps, ListExecutions,
-    OperateExecution, OperateType, Operation, StepId,
+    ExecuteDocument, ExecuteDocumentBody, Execution, GetExecution, ListExecutionInstances,
+    ListExecutionSteps, ListExecutions, OperateExecution, OperateType, Operation,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{core_error, from_js, invalid, request_to_js, response_from_js, to_js};
+use crate::convert::{core_error, from_js, from_js_strict, request_to_js, response_from_js, to_js};
+use crate::decode::ParseJs;
+use crate::options::{
+    CredentialsConfig, EndpointConfig, ListFilter, OperateOptions, execution_id_arg, instances_op,
+    now_arg, opt_from_js, status_arg, steps_op, string_arg,
+};
 
 pub use client::CocClient;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
 
-/// `{ baseUrl, auth?, operatorToken? }` from JS.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct EndpointConfig {
-    base_url: String,
-    #[serde(default)]
-    auth: AuthConfig,
-    /// A coc-gateway operator's personal token.
-    #[serde(default)]
-    operator_token: Option<String>,
+fn prepare<O: Operation>(endpoint: &JsValue, op: &O, now_ms: &JsValue) -> Result<JsValue, JsValue> {
+    let endpoint = EndpointConfig::from_js(endpoint)?.endpoint()?;
+    let req = endpoint.prepare(op, now_arg(now_ms)?).map_err(core_error)?;
+    request_to_js(&req)
 }
 
-/// `{ reason? }`: options of an operation sent through a coc-gateway.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct OperateOptions {
-    #[serde(default)]
-    reason: Option<String>,
-}
-
-impl OperateOptions {
-    /// The reason, validated by the core.
-    pub(crate) fn reason(self) -> Result<Option<coc_core::gateway::Reason>, JsValue> {
-        self.reason
-            .as_deref()
-            .map(coc_core::gateway::Reason::parse)
-            .transpose()
-            .map_err(core_error)
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
-enum AuthConfig {
-    #[default]
-    None,
-    Token {
-        token: String,
-    },
-    #[serde(rename_all = "camelCase")]
-    Aksk {
-        access_key: String,
-        secret_key: String,
-        #[serde(default)]
-        security_token: Option<String>,
-        #[serde(default)]
-        domain_id: Option<String>,
-        #[serde(default)]
-        project_id: Option<String>,
-    },
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CredentialsConfig {
-    access_key: String,
-    secret_key: String,
-    #[serde(default)]
-    security_token: Option<String>,
-    #[serde(default)]
-    domain_id: Option<String>,
-    #[serde(default)]
-    project_id: Option<String>,
-}
-
-impl CredentialsConfig {
-    fn into_core(self) -> Credentials {
-        let mut c = Credentials::new(self.access_key, self.secret_key);
-        c.security_token = self.security_token;
-        c.domain_id = self.domain_id;
-        c.project_id = self.project_id;
-        c
-    }
-}
-
-impl EndpointConfig {
-    pub(crate) fn from_js(value: &JsValue) -> Result<Self, JsValue> {
-        from_js(value, "endpoint")
-    }
-
-    pub(crate) fn endpoint(self) -> Result<Endpoint, JsValue> {
-        let auth = match self.auth {
-            AuthConfig::None => Auth::None,
-            AuthConfig::Token { token } => Auth::Token(token),
-            AuthConfig::Aksk {
-                access_key,
-                secret_key,
-                security_token,
-                domain_id,
-                project_id,
-            } => Auth::AkSk(
-                CredentialsConfig {
-                    access_key,
-                    secret_key,
-                    security_token,
-                    domain_id,
-                    project_id,
-                }
-                .into_core(),
-            ),
-        };
-        let endpoint = Endpoint::new(&self.base_url, auth).map_err(core_error)?;
-        match self.operator_token {
-            Some(t) => endpoint.with_operator_token(&t).map_err(core_error),
-            None => Ok(endpoint),
-        }
-    }
-}
-
-/// `ListExecutions` filters, camelCase.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct ListFilter {
-    limit: Option<u32>,
-    offset: Option<u32>,
-    creator: Option<String>,
-    start_time: Option<i64>,
-    end_time: Option<i64>,
-    document_name: Option<String>,
-    document_id: Option<String>,
-    tags: Option<TagsInput>,
-    exclude_child_executions: Option<bool>,
-}
-
-/// Tags as `{ env: "prod" }` or `[{ key: "env", value: "prod" }]`.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum TagsInput {
-    Map(std::collections::BTreeMap<String, String>),
-    List(Vec<KeyValue>),
-}
-
-impl ListFilter {
-    pub(crate) fn into_op(self) -> ListExecutions {
-        ListExecutions {
-            limit: self.limit,
-            offset: self.offset,
-            creator: self.creator,
-            start_time: self.start_time,
-            end_time: self.end_time,
-            document_name: self.document_name,
-            document_id: self.document_id,
-            tags: match self.tags {
-                None => Vec::new(),
-                Some(TagsInput::List(l)) => l,
-                Some(TagsInput::Map(m)) => {
-                    m.into_iter().map(|(k, v)| KeyValue::new(k, v)).collect()
-                }
-            },
-            exclude_child_executions: self.exclude_child_executions,
-        }
-    }
-}
-
-/// Paging options `{ limit?, offset? }` (and step ids for steps).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(crate) struct PageOptions {
-    limit: Option<u32>,
-    offset: Option<u32>,
-    #[serde(default)]
-    execution_step_ids: Vec<String>,
-}
-
-pub(crate) fn steps_op(
-    execution_id: &str,
-    options: PageOptions,
-) -> Result<ListExecutionSteps, JsValue> {
-    let mut op = ListExecutionSteps::new(execution_id).map_err(core_error)?;
-    op.limit = options.limit;
-    op.offset = options.offset;
-    op.execution_step_id_list = options
-        .execution_step_ids
-        .iter()
-        .map(|s| StepId::parse(s))
-        .collect::<Result<_, _>>()
-        .map_err(core_error)?;
-    Ok(op)
-}
-
-pub(crate) fn instances_op(
-    step_id: &str,
-    options: PageOptions,
-) -> Result<ListExecutionInstances, JsValue> {
-    if !options.execution_step_ids.is_empty() {
-        return Err(invalid(
-            "executionStepIds",
-            "applies to steps, not instances",
-        ));
-    }
-    let mut op = ListExecutionInstances::new(step_id).map_err(core_error)?;
-    op.limit = options.limit;
-    op.offset = options.offset;
-    Ok(op)
-}
-
-pub(crate) fn opt_from_js<T: Default + serde::de::DeserializeOwned>(
-    value: Option<JsValue>,
-    what: &str,
-) -> Result<T, JsValue> {
-    match value {
-        Some(v) if !v.is_undefined() && !v.is_null() => from_js(&v, what),
-        _ => Ok(T::default()),
-    }
-}
-
-/// `nowMs` when given, else the JS clock. The core reads no clock; this
-/// boundary may.
-fn now(now_ms: Option<f64>) -> UnixTime {
-    UnixTime::from_millis(now_ms.unwrap_or_else(js_sys::Date::now) as i64)
-}
-
-fn prepare<O: Operation>(
-    endpoint: JsValue,
-    op: &O,
-    now_ms: Option<f64>,
-) -> Result<JsValue, JsValue> {
-    let endpoint = EndpointConfig::from_js(&endpoint)?.endpoint()?;
-    let req = endpoint.prepare(op, now(now_ms)).map_err(core_error)?;
-    Ok(request_to_js(&req))
-}
-
-/// How each operation's result crosses to JS.
-pub(crate) trait ToJs {
-    fn to_js(&self) -> Result<JsValue, JsValue>;
-}
-
-impl ToJs for Execution {
-    fn to_js(&self) -> Result<JsValue, JsValue> {
-        to_js(self)
-    }
-}
-
-impl<T: Serialize> ToJs for coc_core::Page<T> {
-    fn to_js(&self) -> Result<JsValue, JsValue> {
-        to_js(self)
-    }
-}
-
-impl ToJs for String {
-    fn to_js(&self) -> Result<JsValue, JsValue> {
-        Ok(JsValue::from_str(self))
-    }
-}
-
-impl ToJs for coc_core::Operated {
-    fn to_js(&self) -> Result<JsValue, JsValue> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct OperatedJs<'a> {
-            request_id: Option<&'a str>,
-        }
-        to_js(&OperatedJs {
-            request_id: self.request_id.as_deref(),
-        })
-    }
-}
-
-fn parse<O: Operation>(op: &O, response: &JsValue) -> Result<JsValue, JsValue>
-where
-    O::Output: ToJs,
-{
-    let r = response_from_js(response)?;
-    op.parse_response(&HttpResponse::new(r.status, &r.headers, &r.body))
-        .map_err(core_error)?
-        .to_js()
+fn parse<O: ParseJs>(op: &O, response: &JsValue) -> Result<JsValue, JsValue> {
+    op.parse_js(&response_from_js(response)?)
 }
 
 /// Throws a `CocError` (kind `invalid_argument`) when `executionId` is not a usable ticket id.
 #[wasm_bindgen(js_name = validateExecutionId)]
 pub fn validate_execution_id(
-    #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+    #[wasm_bindgen(js_name = "executionId", unchecked_param_type = "string")] execution_id: JsValue,
 ) -> Result<(), JsValue> {
-    coc_core::ExecutionId::parse(execution_id)
+    coc_core::ExecutionId::parse(&execution_id_arg(&execution_id)?)
         .map(|_| ())
         .map_err(core_error)
 }
@@ -316,108 +65,116 @@ pub fn validate_execution_id(
 #[wasm_bindgen(js_name = getExecutionRequest, unchecked_return_type = "HttpRequest")]
 pub fn get_execution_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
-    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
-        f64,
-    >,
+    #[wasm_bindgen(js_name = "executionId", unchecked_param_type = "string")] execution_id: JsValue,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: JsValue,
 ) -> Result<JsValue, JsValue> {
-    prepare(
-        endpoint,
-        &GetExecution::new(execution_id).map_err(core_error)?,
-        now_ms,
-    )
+    let op = GetExecution::new(&execution_id_arg(&execution_id)?).map_err(core_error)?;
+    prepare(&endpoint, &op, &now_ms)
 }
 
-fn operate_type(s: &str) -> Result<OperateType, JsValue> {
-    OperateType::parse(s).map_err(core_error)
+pub(crate) fn operate_op(
+    execution_id: &JsValue,
+    operate_type: &JsValue,
+    options: &JsValue,
+) -> Result<OperateExecution, JsValue> {
+    let execution_id = execution_id_arg(execution_id)?;
+    let operate_type = string_arg(operate_type, "operateType", "TERMINATE")?;
+    let reason = opt_from_js::<OperateOptions>(options, "options")?.reason()?;
+    Ok(OperateExecution::new(
+        &execution_id,
+        OperateType::parse(&operate_type).map_err(core_error)?,
+    )
+    .map_err(core_error)?
+    .with_reason(reason))
 }
 
 /// Builds OperateExecution: `POST /v1/executions`. Never retry it automatically.
 #[wasm_bindgen(js_name = operateExecutionRequest, unchecked_return_type = "HttpRequest")]
 pub fn operate_execution_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+    #[wasm_bindgen(js_name = "executionId", unchecked_param_type = "string")] execution_id: JsValue,
     #[wasm_bindgen(js_name = "operateType", unchecked_param_type = "OperateType")]
-    operate_type_: &str,
-    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
-        f64,
-    >,
-    #[wasm_bindgen(unchecked_optional_param_type = "OperateOptions")] options: Option<JsValue>,
+    operate_type: JsValue,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "OperateOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let reason = opt_from_js::<OperateOptions>(options, "options")?.reason()?;
-    let op = OperateExecution::new(execution_id, operate_type(operate_type_)?)
-        .map_err(core_error)?
-        .with_reason(reason);
-    prepare(endpoint, &op, now_ms)
+    let op = operate_op(&execution_id, &operate_type, &options)?;
+    prepare(&endpoint, &op, &now_ms)
 }
 
 /// Builds ListExecutions: `GET /v1/executions?…`.
 #[wasm_bindgen(js_name = listExecutionsRequest, unchecked_return_type = "HttpRequest")]
 pub fn list_executions_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "ListExecutionsFilter")] filter: Option<JsValue>,
-    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
-        f64,
-    >,
+    #[wasm_bindgen(unchecked_optional_param_type = "ListExecutionsFilter")] filter: JsValue,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let filter: ListFilter = opt_from_js(filter, "filter")?;
-    prepare(endpoint, &filter.into_op(), now_ms)
+    let filter: ListFilter = opt_from_js(&filter, "filter")?;
+    prepare(&endpoint, &filter.into_op(), &now_ms)
 }
 
 /// Builds ListExecutionSteps: `GET /v1/executions/{executionId}/steps`.
 #[wasm_bindgen(js_name = listExecutionStepsRequest, unchecked_return_type = "HttpRequest")]
 pub fn list_execution_steps_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
-    #[wasm_bindgen(unchecked_optional_param_type = "StepsOptions")] options: Option<JsValue>,
-    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
-        f64,
-    >,
+    #[wasm_bindgen(js_name = "executionId", unchecked_param_type = "string")] execution_id: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "StepsOptions")] options: JsValue,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let op = steps_op(execution_id, opt_from_js(options, "options")?)?;
-    prepare(endpoint, &op, now_ms)
+    let op = steps_op(
+        &execution_id_arg(&execution_id)?,
+        opt_from_js(&options, "options")?,
+    )?;
+    prepare(&endpoint, &op, &now_ms)
 }
 
 /// Builds ListExecutionInstances: `GET /v1/executions/instances?execution_step_id=…`.
 #[wasm_bindgen(js_name = listExecutionInstancesRequest, unchecked_return_type = "HttpRequest")]
 pub fn list_execution_instances_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    #[wasm_bindgen(js_name = "executionStepId")] execution_step_id: &str,
-    #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] options: Option<JsValue>,
-    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
-        f64,
-    >,
+    #[wasm_bindgen(js_name = "executionStepId", unchecked_param_type = "string")]
+    execution_step_id: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "PageOptions")] options: JsValue,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let op = instances_op(execution_step_id, opt_from_js(options, "options")?)?;
-    prepare(endpoint, &op, now_ms)
+    let step = string_arg(
+        &execution_step_id,
+        "executionStepId",
+        "a step's execution_step_id",
+    )?;
+    let op = instances_op(&step, opt_from_js(&options, "options")?)?;
+    prepare(&endpoint, &op, &now_ms)
+}
+
+pub(crate) fn execute_op(
+    document_id: &JsValue,
+    body: &JsValue,
+) -> Result<ExecuteDocument, JsValue> {
+    let document_id = string_arg(document_id, "documentId", "DM2025061109300101c4e8a2")?;
+    let body: ExecuteDocumentBody = opt_from_js(body, "body")?;
+    ExecuteDocument::new(&document_id, body).map_err(core_error)
 }
 
 /// Builds ExecuteDocument: `POST /v1/documents/{documentId}`.
 #[wasm_bindgen(js_name = executeDocumentRequest, unchecked_return_type = "HttpRequest")]
 pub fn execute_document_request(
     #[wasm_bindgen(unchecked_param_type = "EndpointConfig")] endpoint: JsValue,
-    #[wasm_bindgen(js_name = "documentId")] document_id: &str,
-    #[wasm_bindgen(unchecked_optional_param_type = "ExecuteDocumentBody")] body: Option<JsValue>,
-    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
-        f64,
-    >,
+    #[wasm_bindgen(js_name = "documentId", unchecked_param_type = "string")] document_id: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ExecuteDocumentBody")] body: JsValue,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let body: ExecuteDocumentBody = opt_from_js(body, "body")?;
-    let op = ExecuteDocument::new(document_id, body).map_err(core_error)?;
-    prepare(endpoint, &op, now_ms)
+    prepare(&endpoint, &execute_op(&document_id, &body)?, &now_ms)
 }
 
 /// Reads a GetExecution response. Throws `CocError` kind `not_found` when
 /// the service answers without a ticket.
 #[wasm_bindgen(js_name = parseGetExecution, unchecked_return_type = "Execution")]
 pub fn parse_get_execution(
-    #[wasm_bindgen(js_name = "executionId")] execution_id: &str,
+    #[wasm_bindgen(js_name = "executionId", unchecked_param_type = "string")] execution_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "HttpResponseLike")] response: JsValue,
 ) -> Result<JsValue, JsValue> {
-    parse(
-        &GetExecution::new(execution_id).map_err(core_error)?,
-        &response,
-    )
+    let op = GetExecution::new(&execution_id_arg(&execution_id)?).map_err(core_error)?;
+    parse(&op, &response)
 }
 
 /// Reads an OperateExecution response: any 2xx is success.
@@ -468,8 +225,8 @@ pub fn parse_execute_document(
     #[wasm_bindgen(unchecked_param_type = "HttpResponseLike")] response: JsValue,
 ) -> Result<String, JsValue> {
     let op = ExecuteDocument::new("unused", ExecuteDocumentBody::default()).map_err(core_error)?;
-    let r = response_from_js(&response)?;
-    op.parse_response(&HttpResponse::new(r.status, &r.headers, &r.body))
+    response_from_js(&response)?
+        .read(|r| op.parse_response(r))?
         .map_err(core_error)
 }
 
@@ -504,22 +261,27 @@ pub fn advise(
 
 /// True for finished statuses (`Succeed`, `Canceled`, `Failed`, `Timeout`).
 #[wasm_bindgen(js_name = isTerminal)]
-pub fn is_terminal(#[wasm_bindgen(unchecked_param_type = "ExecutionStatus")] status: &str) -> bool {
-    ExecutionStatus::from_wire(status).is_terminal()
+pub fn is_terminal(
+    #[wasm_bindgen(unchecked_param_type = "ExecutionStatus | null")] status: JsValue,
+) -> Result<bool, JsValue> {
+    Ok(status_arg(&status)?.is_terminal())
 }
 
-/// True when a ticket may still change on its own (poll it); unknown statuses count as active.
+/// True when a ticket may still change on its own (poll it); unknown
+/// statuses, and a ticket without one (`null`), count as active.
 #[wasm_bindgen(js_name = isActive)]
-pub fn is_active(#[wasm_bindgen(unchecked_param_type = "ExecutionStatus")] status: &str) -> bool {
-    ExecutionStatus::from_wire(status).is_active()
+pub fn is_active(
+    #[wasm_bindgen(unchecked_param_type = "ExecutionStatus | null")] status: JsValue,
+) -> Result<bool, JsValue> {
+    Ok(status_arg(&status)?.is_active())
 }
 
-/// A human label for a status ("Succeed" reads "Succeeded").
+/// A human label for a status ("Succeed" reads "Succeeded"); `""` for `null`.
 #[wasm_bindgen(js_name = statusLabel)]
 pub fn status_label(
-    #[wasm_bindgen(unchecked_param_type = "ExecutionStatus")] status: &str,
-) -> String {
-    ExecutionStatus::from_wire(status).label().to_owned()
+    #[wasm_bindgen(unchecked_param_type = "ExecutionStatus | null")] status: JsValue,
+) -> Result<String, JsValue> {
+    Ok(status_arg(&status)?.label().to_owned())
 }
 
 /// Signs `request` with AK/SK (SDK-HMAC-SHA256) and returns it with
@@ -529,14 +291,12 @@ pub fn status_label(
 pub fn sign(
     #[wasm_bindgen(unchecked_param_type = "SignableRequest")] request: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
-    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: Option<
-        f64,
-    >,
+    #[wasm_bindgen(js_name = "nowMs", unchecked_optional_param_type = "number")] now_ms: JsValue,
 ) -> Result<JsValue, JsValue> {
     let mut req = convert::request_from_js(&request)?;
-    let creds: CredentialsConfig = from_js(&credentials, "credentials")?;
-    sign::sign(&mut req, &creds.into_core(), now(now_ms)).map_err(core_error)?;
-    let signed = request_to_js(&req);
+    let creds: CredentialsConfig = from_js_strict(&credentials, "credentials")?;
+    sign::sign(&mut req, &creds.into_core(), now_arg(&now_ms)?).map_err(core_error)?;
+    let signed = request_to_js(&req)?;
     // Hand back the caller's own body value: a Uint8Array stays one.
     let body = js_sys::Reflect::get(&request, &"body".into()).unwrap_or(JsValue::UNDEFINED);
     if !body.is_undefined() {
@@ -547,6 +307,14 @@ pub fn sign(
 
 /// The `X-Sdk-Date` form of a time: `YYYYMMDDTHHMMSSZ`.
 #[wasm_bindgen(js_name = sdkDate)]
-pub fn sdk_date(#[wasm_bindgen(js_name = "nowMs")] now_ms: f64) -> String {
-    UnixTime::from_millis(now_ms as i64).sdk_date()
+pub fn sdk_date(
+    #[wasm_bindgen(js_name = "nowMs", unchecked_param_type = "number")] now_ms: JsValue,
+) -> Result<String, JsValue> {
+    if now_ms.is_undefined() || now_ms.is_null() {
+        return Err(convert::invalid(
+            "nowMs",
+            "is required: a time in epoch milliseconds such as Date.now()",
+        ));
+    }
+    Ok(now_arg(&now_ms)?.sdk_date())
 }

@@ -146,10 +146,30 @@ export interface OperateOptions {
   reason?: string;
 }
 
+/** The platform's own fetch type where the project's libs declare one (DOM, @types/node). */
+export type PlatformFetch = typeof globalThis extends { fetch: infer F } ? F : never;
+
+/** The platform's AbortSignal type where the project's libs declare one. */
+export type PlatformAbortSignal = typeof globalThis extends { AbortSignal: { prototype: infer S } } ? S : unknown;
+
+/** What the client passes to fetch as its second argument. */
+export interface FetchInit {
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  /** The JSON body of a POST. */
+  body?: ArrayBuffer;
+  /** `AbortSignal.timeout(timeoutMs)` when `timeoutMs` is set. */
+  signal?: PlatformAbortSignal;
+}
+
 /** Options of the fetch client. */
 export interface ClientOptions extends EndpointConfig {
-  /** A fetch implementation; the global fetch by default. */
-  fetch?: (input: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array; signal?: unknown }) => Promise<unknown>;
+  /**
+   * A fetch implementation; the global fetch by default. `globalThis.fetch`
+   * (typed by the DOM lib or @types/node) fits, and so does any function
+   * taking the URL and `{ method, headers, body?, signal? }`.
+   */
+  fetch?: PlatformFetch | ((input: string, init: FetchInit) => Promise<unknown>);
   /** Abort a request after this many milliseconds (needs AbortSignal.timeout). */
   timeoutMs?: number;
 }
@@ -232,8 +252,12 @@ export type CocErrorKind =
   | "invalid_argument" | "invalid_endpoint" | "not_found" | "api" | "http" | "decode"
   | "network" | "timeout" | "internal";
 
-/** Every function and client method throws (or rejects with) this. */
-export interface CocError extends Error {
+/**
+ * Every function and client method throws (or rejects with) a CocError.
+ * `e instanceof CocError` and `isCocError(e)` recognise it.
+ */
+export class CocError extends Error {
+  constructor(kind: CocErrorKind, message: string, fields?: Partial<Pick<CocError, "status" | "errorCode" | "errorMsg" | "requestId" | "field">>);
   name: "CocError";
   kind: CocErrorKind;
   /** HTTP status of the response, when there was one. */
@@ -244,6 +268,17 @@ export interface CocError extends Error {
   errorMsg: string | null;
   /** X-request-id, for support. */
   requestId: string | null;
-  /** For invalid_argument: the field that was refused. */
+  /** For invalid_argument: the field that was refused, as you wrote it (e.g. "baseUrl", "auth.accessKey"). */
   field: string | null;
+}
+
+/** True for an error this package threw. */
+export function isCocError(value: unknown): value is CocError;
+
+declare global {
+  // `CocClient[Symbol.dispose]` (for `using`) on projects whose lib predates
+  // esnext.disposable; the same declaration lib.esnext.disposable makes.
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
 }
