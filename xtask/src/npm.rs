@@ -26,8 +26,10 @@ use crate::tools::{self, Tools};
 use crate::{cargo, log, run_cmd};
 
 /// The npm tools the tests run, pinned, installed into `.tools/npm`.
-const NPM_TOOLS: [(&str, &str); 7] = [
+const NPM_TOOLS: [(&str, &str); 8] = [
     ("typescript", "typescript@5.9.3"),
+    // The oldest TypeScript the declarations promise to work with.
+    ("typescript56", "typescript56@npm:typescript@5.6.3"),
     ("vite7", "vite7@npm:vite@7.3.8"),
     ("vite8", "vite8@npm:vite@8.4.0"),
     ("webpack", "webpack@5.113.0"),
@@ -300,7 +302,7 @@ fn timed(what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
 
 /// Installs the tarball into a fresh folder and runs there: the Node tests
 /// (ESM and CommonJS), `tsc --strict` consumers (`nodenext` and `bundler`
-/// resolution), Vite 7, Vite 8 and webpack 5 builds of a page loaded in
+/// resolution, esnext libs; TypeScript 5.9 and 5.6), Vite 7, Vite 8 and webpack 5 builds of a page loaded in
 /// Chromium (and the `web` build without a bundler), and
 /// @arethetypeswrong/cli and publint on the tarball. `gateway` (a running
 /// gateway + simulator) enables the network tests.
@@ -330,20 +332,22 @@ pub fn test(
         run_cmd("node --test (ESM and CommonJS)", &mut node)
     })?;
 
-    let tsc = npm_tools.join("node_modules/typescript/bin/tsc");
-    timed("tsc", || {
-        for config in [
-            "tsconfig.json",
-            "tsconfig.bundler.json",
-            "tsconfig.esnext.json",
-        ] {
-            run_cmd(
-                &format!("tsc -p {config}"),
-                Command::new("node")
-                    .arg(&tsc)
-                    .args(["-p", config])
-                    .current_dir(&dir),
-            )?;
+    timed("tsc (TypeScript 5.9 and 5.6)", || {
+        for typescript in ["typescript", "typescript56"] {
+            let tsc = npm_tools.join("node_modules").join(typescript).join("bin/tsc");
+            for config in [
+                "tsconfig.json",
+                "tsconfig.bundler.json",
+                "tsconfig.esnext.json",
+            ] {
+                run_cmd(
+                    &format!("tsc -p {config} ({typescript})"),
+                    Command::new("node")
+                        .arg(&tsc)
+                        .args(["-p", config])
+                        .current_dir(&dir),
+                )?;
+            }
         }
         Ok(())
     })?;

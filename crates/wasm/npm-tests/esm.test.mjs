@@ -409,3 +409,9 @@ test("a list page drops null items and counts the page when total is missing", (
   assert.deepEqual(coc.parseListExecutions(res(200, '{"data": null}')), { items: [], total: 0 });
   throwsCoc(() => coc.parseListExecutions(res(200, '{"data": [], "error_code": 5}')), { kind: "decode" });
 });
+
+test("a string body with a lone surrogate decodes as the core reads it (U+FFFD)", () => {
+  const t = coc.parseGetExecution("EX1", res(200, '{"data": {"description": "a\uD800b", "x": "\uDC00"}}'));
+  assert.equal(t.description, "a\uFFFDb");
+  assert.equal(t.x, "\uFFFD");
+});

@@ -9,7 +9,7 @@ use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use crate::convert::{ResponseParts, core_error, from_js_strict, js_error};
+use crate::convert::{JsBody, ResponseParts, core_error, from_js_strict, js_error};
 use crate::decode::ParseJs;
 use crate::options::{
     ClientOptions, ListFilter, PageOptions, execution_id_arg, instances_op, now, opt_from_js,
@@ -122,12 +122,13 @@ impl CocClient {
         let bytes = JsFuture::from(Promise::resolve(&array_buffer))
             .await
             .map_err(|e| network_error(&req.url, &e))?;
+        let bytes = Uint8Array::new(&bytes);
         Ok(ResponseParts {
             // In range by the filter above.
             status: status as u16,
             headers,
-            body: Uint8Array::new(&bytes).to_vec(),
-            text: None,
+            body: bytes.to_vec(),
+            js_body: JsBody::Bytes(bytes),
         })
     }
 }

@@ -441,9 +441,18 @@ pub struct ResponseParts {
     /// leaves to the core): a ticket the fast path takes never needs them.
     pub headers: JsValue,
     pub body: Vec<u8>,
-    /// The body when it came as a JS string, to hand to `JSON.parse` as it
-    /// is rather than back from wasm.
-    pub text: Option<js_sys::JsString>,
+    /// The body as the caller's own JS value, when it was a string or
+    /// bytes: `JSON.parse` reads it from there rather than back from wasm.
+    pub js_body: JsBody,
+}
+
+/// The caller's body value, kept for the fast path.
+#[derive(Debug, Default)]
+pub enum JsBody {
+    Text(js_sys::JsString),
+    Bytes(Uint8Array),
+    #[default]
+    None,
 }
 
 impl ResponseParts {
@@ -503,13 +512,19 @@ pub fn response_from_js(value: &JsValue) -> Result<ResponseParts, JsValue> {
         ));
     }
     let body = r.body();
-    let text = body.dyn_ref::<js_sys::JsString>().cloned();
+    let js_body = if let Some(t) = body.dyn_ref::<js_sys::JsString>() {
+        JsBody::Text(t.clone())
+    } else if let Some(b) = body.dyn_ref::<Uint8Array>() {
+        JsBody::Bytes(b.clone())
+    } else {
+        JsBody::None
+    };
     Ok(ResponseParts {
         // In range by the check above.
         status: code as u16,
         headers,
         body: body_from_js(&body, "body")?,
-        text,
+        js_body,
     })
 }
 

@@ -17,7 +17,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::convert::{ResponseParts, core_error, js_error, to_js};
+use crate::convert::{JsBody, ResponseParts, core_error, js_error, to_js};
 use crate::fast::{self, Checked, Fill, Seg, Shape};
 
 /// An operation whose response this crate hands to JS.
@@ -30,6 +30,29 @@ extern "C" {
     /// `JSON.parse` of a JS string (js_sys's takes a Rust `&str`).
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+
+    /// The engine's UTF-8 decoder (Node 11+, every browser).
+    type TextDecoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextDecoder;
+    #[wasm_bindgen(method)]
+    fn decode(this: &TextDecoder, bytes: &js_sys::Uint8Array) -> JsString;
+}
+
+thread_local! {
+    /// One decoder for every parse (wasm has one thread).
+    static DECODER: TextDecoder = TextDecoder::new();
+}
+
+/// `text.isWellFormed()` (ES2024); false where the engine lacks it.
+fn well_formed(text: &JsString) -> bool {
+    thread_local! {
+        static HAS_IT: bool = Reflect::get(&js_sys::global(), &JsValue::from_str("String"))
+            .and_then(|s| Reflect::get(&s, &JsValue::from_str("prototype")))
+            .and_then(|p| Reflect::get(&p, &JsValue::from_str("isWellFormed")))
+            .is_ok_and(|f| f.is_function());
+    }
+    HAS_IT.with(|has| *has) && text.is_well_formed()
 }
 
 /// Serialised as JSON text by serde_json, then `JSON.parse`d by the engine.
@@ -54,12 +77,7 @@ where
 impl ParseJs for GetExecution {
     fn parse_js(&self, response: &ResponseParts) -> Result<JsValue, JsValue> {
         match fast::check(response.status, &response.body, Shape::Ticket) {
-            Ok(checked) => from_fast(
-                &response.body,
-                response.text.as_ref(),
-                &checked,
-                Shape::Ticket,
-            ),
+            Ok(checked) => from_fast(response, &checked, Shape::Ticket),
             Err(fast::Aside) => by_core(self, response),
         }
     }
@@ -68,12 +86,7 @@ impl ParseJs for GetExecution {
 impl ParseJs for ListExecutions {
     fn parse_js(&self, response: &ResponseParts) -> Result<JsValue, JsValue> {
         match fast::check(response.status, &response.body, Shape::Tickets) {
-            Ok(checked) => from_fast(
-                &response.body,
-                response.text.as_ref(),
-                &checked,
-                Shape::Tickets,
-            ),
+            Ok(checked) => from_fast(response, &checked, Shape::Tickets),
             Err(fast::Aside) => by_core(self, response),
         }
     }
@@ -123,19 +136,29 @@ fn operated_to_js(o: &Operated) -> Result<JsValue, JsValue> {
 
 /// `JSON.parse` of a body the fast path accepted, with its fills applied.
 fn from_fast(
-    body: &[u8],
-    text: Option<&JsString>,
+    response: &ResponseParts,
     checked: &Checked,
     shape: Shape,
 ) -> Result<JsValue, JsValue> {
     let internal = |what: &str| js_error("internal", &format!("decoding a checked body: {what}"));
-    let root = match text {
-        // The caller's own string: no copy back out of wasm. A BOM is one
-        // UTF-16 unit.
-        Some(t) if checked.start == 0 => json_parse(t)?,
-        Some(t) => json_parse(&t.slice(1, t.length()))?,
-        None => JSON::parse(
-            std::str::from_utf8(&body[checked.start..]).map_err(|_| internal("not UTF-8"))?,
+    // The caller's own value saves a copy back out of wasm. A string with
+    // a lone surrogate is read from wasm instead: wasm saw U+FFFD there,
+    // and so did the check.
+    let start = checked.start;
+    let root = match &response.js_body {
+        JsBody::Text(t) if well_formed(t) => {
+            // A BOM is one UTF-16 unit.
+            json_parse(&if start == 0 {
+                t.clone()
+            } else {
+                t.slice(1, t.length())
+            })?
+        }
+        JsBody::Bytes(b) => {
+            json_parse(&DECODER.with(|d| d.decode(&b.subarray(start as u32, b.length()))))?
+        }
+        _ => JSON::parse(
+            std::str::from_utf8(&response.body[start..]).map_err(|_| internal("not UTF-8"))?,
         )?,
     };
     let data = Reflect::get(&root, &JsValue::from_str("data"))?;

@@ -262,8 +262,9 @@ impl<'de> Visitor<'de> for SkimVisitor {
 /// `-0` after `:`, `[` or `,` (and whitespace) that no digit, `.` or
 /// exponent follows; a string that happens to match only costs the fast path.
 fn may_hold_negative_zero(json: &[u8]) -> bool {
-    json.windows(2).enumerate().any(|(i, w)| {
-        w == b"-0"
+    (0..json.len().saturating_sub(1)).any(|i| {
+        json[i] == b'-'
+            && json[i + 1] == b'0'
             && !matches!(json.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
             && matches!(
                 json[..i].iter().rev().find(|b| !b.is_ascii_whitespace()),
