@@ -415,3 +415,11 @@ test("a string body with a lone surrogate decodes as the core reads it (U+FFFD)"
   assert.equal(t.description, "a\uFFFDb");
   assert.equal(t.x, "\uFFFD");
 });
+
+test("-0 is a float to serde_json: kept as -0 where any JSON goes, refused where epoch milliseconds go", () => {
+  const t = coc.parseGetExecution("EX1", res(200, '{"data": {"x": -0, "y": [-0.0], "z": "a, -0", "id": 0}}'));
+  assert.ok(Object.is(t.x, -0));
+  assert.ok(Object.is(t.y[0], -0));
+  assert.ok(Object.is(t.id, 0));
+  throwsCoc(() => coc.parseGetExecution("EX1", res(200, '{"data": {"start_time": -0}}')), { kind: "decode", message: /start_time/ });
+});
