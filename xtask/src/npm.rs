@@ -334,7 +334,10 @@ pub fn test(
 
     timed("tsc (TypeScript 5.9 and 5.6)", || {
         for typescript in ["typescript", "typescript56"] {
-            let tsc = npm_tools.join("node_modules").join(typescript).join("bin/tsc");
+            let tsc = npm_tools
+                .join("node_modules")
+                .join(typescript)
+                .join("bin/tsc");
             for config in [
                 "tsconfig.json",
                 "tsconfig.bundler.json",
