@@ -38,6 +38,9 @@ const NPM_TOOLS: [(&str, &str); 8] = [
     ("publint", "publint@0.3.25"),
 ];
 
+/// How the web glue's init() and initSync() see that the wasm is loaded.
+const WASM_LOADED: &str = "if (wasm !== undefined) return wasm;";
+
 /// The runtime's throw in the glue, and what it becomes.
 const RUNTIME_THROW: &str = "throw new Error(getStringFromWasm0(arg0, arg1));";
 const RUNTIME_THROW_COC: &str = "throw cocRuntimeError(getStringFromWasm0(arg0, arg1));";
@@ -163,7 +166,21 @@ pub fn build(root: &Path, tools: &Tools) -> Result<PathBuf> {
             "node.cjs",
         )?,
     )?;
+    // web.js: until init() has run, `wasm` throws a CocError on any use.
     let web_glue = fs::read_to_string(gen_dir.join("web/coc_wasm.js"))?;
+    let web_glue = replace_once(
+        &web_glue,
+        "let wasmModule, wasmInstance, wasm;",
+        "let wasmModule, wasmInstance, wasm = cocNotReady();\nconst cocWasmNotReady = wasm;",
+        "web.js",
+    )?;
+    let checks = web_glue.matches(WASM_LOADED).count();
+    if checks != 2 {
+        bail!(
+            "web.js: expected {WASM_LOADED:?} twice (init and initSync), found it {checks} times"
+        );
+    }
+    let web_glue = web_glue.replace(WASM_LOADED, "if (wasm !== cocWasmNotReady) return wasm;");
     fs::write(
         pkg.join("web.js"),
         glue_with_errors(

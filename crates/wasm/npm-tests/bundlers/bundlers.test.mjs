@@ -83,7 +83,7 @@ async function load(url) {
   try {
     await page.goto(url);
     await page.waitForFunction(() => document.getElementById("result")?.textContent !== "loading", null, { timeout: 30_000 });
-    return { result: JSON.parse(await page.textContent("#result")), errors };
+    return { result: JSON.parse(await page.textContent("#result")), errors, early: await page.evaluate(() => document.getElementById("early")?.textContent ?? null) };
   } finally {
     await page.close();
   }
@@ -159,12 +159,16 @@ test("webpack 5 builds a page that loads and calls the package", async () => {
   await checkBuilt(out);
 });
 
-test("the web build loads without a bundler, with an explicit init()", async () => {
+test("the web build loads without a bundler, with an explicit init() (and says so when it is missing)", async () => {
   const { server, url } = await serve({ "/": join(here, "plain"), "/pkg/": pkgDir, "/app/": join(here, "app") });
   try {
-    const { result, errors } = await load(`${url}/`);
+    const { result, errors, early } = await load(`${url}/`);
     assert.deepEqual(result, expected());
     assert.deepEqual(errors, []);
+    const before = JSON.parse(early);
+    assert.equal(before.isCocError, true);
+    assert.equal(before.kind, "invalid_argument");
+    assert.match(before.message, /call \(and await\) its default export, init\(\)/);
   } finally {
     server.close();
   }

@@ -46,3 +46,21 @@ function cocRuntimeError(message) {
   }
   return new CocError("internal", `internal error in @coc-ops/core: ${message}; please report it`);
 }
+
+/**
+ * What web.js's `wasm` is until init() has run: any use throws a CocError
+ * that says to call init(), rather than a TypeError about `undefined`.
+ */
+function cocNotReady() {
+  return new Proxy(
+    {},
+    {
+      get() {
+        throw new CocError(
+          "invalid_argument",
+          "@coc-ops/core/web is not loaded yet: call (and await) its default export, init(), once before anything else",
+        );
+      },
+    },
+  );
+}
