@@ -485,7 +485,13 @@ pub fn npm_tools(root: &Path) -> Result<PathBuf> {
         run_cmd(
             "npm install (test tools)",
             Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .args([
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--save-exact",
+                    "--prefix",
+                ])
                 .arg(&dir)
                 .args(&missing),
         )
