@@ -26,6 +26,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::api::{ApiClient, ApiFailure, Transport, TransportError, TransportFuture};
 use crate::errors::ErrorPanel;
+use crate::route::FollowedId;
 use crate::ticket::{TicketEvent, TicketView};
 use crate::widgets::dynv;
 
@@ -129,15 +130,12 @@ impl Embed {
             // the one way to leave a refused load behind.
             // The id is validated here, once, like the console's route; the
             // view keeps following the last valid one.
-            let parsed = Memo::new(move |_| ExecutionId::parse(id.get().trim()));
-            let valid = Memo::new(move |prev: Option<&Option<ExecutionId>>| {
-                parsed.get().ok().or_else(|| prev.cloned().flatten())
-            });
-            let ok = Memo::new(move |_| parsed.with(Result::is_ok));
+            let followed =
+                FollowedId::new(Memo::new(move |_| ExecutionId::parse(id.get().trim())));
             let view = mount_to(root, move || {
-                dynv(move || match (ok.get(), client.get()) {
+                dynv(move || match (followed.ok.get(), client.get()) {
                     (false, _) => (move || {
-                        parsed.get().err().map(|e| view! {
+                        followed.parsed.get().err().map(|e| view! {
                             <div class="coc-card coc-load-failed">
                                 <ErrorPanel failure=ApiFailure::Core(e) heading="The element's execution-id attribute:" />
                             </div>
@@ -145,10 +143,9 @@ impl Embed {
                     })
                     .into_any(),
                     (true, Ok(client)) => {
-                        let Some(first) = valid.get_untracked() else {
+                        let Some(execution_id) = followed.signal() else {
                             return ().into_any();
                         };
-                        let execution_id = Signal::derive(move || valid.get().unwrap_or_else(|| first.clone()));
                         view! { <TicketView execution_id client poll_secs on_event compact /> }.into_any()
                     }
                     (true, Err(f)) => view! {

@@ -127,12 +127,9 @@ fn RecentRow(r: RecentTicket, now: f64) -> impl IntoView {
 /// tab title and the recent list.
 #[component]
 pub fn TicketPage() -> impl IntoView {
-    let id = route::ticket_id();
     // The view follows the last valid id; an invalid one is refused here,
     // at the route, and never reaches it.
-    let valid = Memo::new(move |prev: Option<&Option<ExecutionId>>| {
-        id.get().ok().or_else(|| prev.cloned().flatten())
-    });
+    let id = route::FollowedId::new(route::ticket_id());
     let settings = expect_context::<RwSignal<Settings>>();
     let client = client_memo(settings);
     let poll = settings.with_untracked(|s| s.poll_secs);
@@ -140,10 +137,7 @@ pub fn TicketPage() -> impl IntoView {
 
     set_title(&format!(
         "{} · {APP}",
-        valid
-            .get_untracked()
-            .map(|i| i.to_string())
-            .unwrap_or_default()
+        id.current().map(|i| i.to_string()).unwrap_or_default()
     ));
     let on_event = Callback::new(move |ev: TicketEvent| match ev {
         TicketEvent::Loaded {
@@ -192,10 +186,9 @@ pub fn TicketPage() -> impl IntoView {
     });
     // Only validity and the client decide the branch: moving from one
     // ticket to another keeps the view mounted and changes its id signal.
-    let ok = Memo::new(move |_| id.with(Result::is_ok));
-    move || match (ok.get(), client.get()) {
+    move || match (id.ok.get(), client.get()) {
         (false, _) => (move || {
-            id.get().err().map(|e| {
+            id.parsed.get().err().map(|e| {
                 view! {
                     <section class="coc-card coc-narrow" data-role="bad-id">
                         <ErrorPanel failure=crate::api::ApiFailure::Core(e) heading="Ticket id:" />
@@ -206,10 +199,9 @@ pub fn TicketPage() -> impl IntoView {
         .into_any(),
         (true, Err(e)) => settings_problem(e),
         (true, Ok(c)) => {
-            let Some(first) = valid.get_untracked() else {
+            let Some(execution_id) = id.signal() else {
                 return ().into_any();
             };
-            let execution_id = Signal::derive(move || valid.get().unwrap_or_else(|| first.clone()));
             view! {
                 {back.clone().map(|href| view! { <p class="coc-back"><a href=href>"‹ All tickets"</a></p> })}
                 <TicketView execution_id client=c poll_secs=poll on_event me />

@@ -43,3 +43,44 @@ pub fn ticket_id() -> Memo<Result<ExecutionId, coc_core::Error>> {
 pub fn href(path: &str) -> String {
     coc_console_model::list::with_embed(path, Embed::get())
 }
+
+/// A ticket id from a route or an attribute, parsed once, with the last
+/// valid one kept: a view follows valid ids and never sees an invalid one
+/// (the route or the element shows the error instead).
+#[derive(Debug, Clone, Copy)]
+pub struct FollowedId {
+    /// The id as it is now.
+    pub parsed: Memo<Result<ExecutionId, coc_core::Error>>,
+    /// Whether it is valid: what a branch between view and error reads,
+    /// so that moving between valid ids keeps the view mounted.
+    pub ok: Memo<bool>,
+    last_valid: Memo<Option<ExecutionId>>,
+}
+
+impl FollowedId {
+    /// Follows `parsed`.
+    pub fn new(parsed: Memo<Result<ExecutionId, coc_core::Error>>) -> Self {
+        Self {
+            parsed,
+            ok: Memo::new(move |_| parsed.with(Result::is_ok)),
+            last_valid: Memo::new(move |prev: Option<&Option<ExecutionId>>| {
+                parsed.get().ok().or_else(|| prev.cloned().flatten())
+            }),
+        }
+    }
+
+    /// The id a view follows, from the current valid one on; `None` while
+    /// no id has been valid yet.
+    pub fn signal(&self) -> Option<Signal<ExecutionId>> {
+        let first = self.last_valid.get_untracked()?;
+        let last_valid = self.last_valid;
+        Some(Signal::derive(move || {
+            last_valid.get().unwrap_or_else(|| first.clone())
+        }))
+    }
+
+    /// The last valid id, untracked (a page's first title).
+    pub fn current(&self) -> Option<ExecutionId> {
+        self.last_valid.get_untracked()
+    }
+}

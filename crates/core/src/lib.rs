@@ -116,7 +116,7 @@ mod model;
 mod ops;
 mod query;
 pub mod sign;
-mod uri;
+pub mod uri;
 
 pub use endpoint::{Auth, BaseUrl, Endpoint, RequestParts};
 pub use error::{ApiError, DecodeError, EXCERPT_CHARS, Error, excerpt};

@@ -20,8 +20,10 @@ pub(crate) const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// `s` percent-encoded with [`ENCODE`], for a path segment or a query value.
-pub(crate) fn encode(s: &str) -> String {
+/// `s` percent-encoded (everything but `A-Z a-z 0-9 - _ . ~`), for a path
+/// segment or a query value: what the core sends and signs. The console's
+/// own URLs use it too, so an id or a filter is written one way everywhere.
+pub fn encode(s: &str) -> String {
     utf8_percent_encode(s, ENCODE).to_string()
 }
 

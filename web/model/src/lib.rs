@@ -13,6 +13,7 @@
 //! Leptos, the DOM or JavaScript.
 
 pub mod failure;
+pub mod fmt;
 pub mod list;
 pub mod live;
 pub mod record;

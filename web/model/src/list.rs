@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use coc_core::gateway::{AuditPage, AuditRecord};
 use coc_core::{Execution, ListExecutions, Operation, Page};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::percent_decode_str;
 
 use crate::failure::ApiFailure;
 use crate::live::{Freshness, Want};
@@ -20,22 +20,9 @@ pub const DEFAULT_LIMIT: u32 = 20;
 /// The page sizes offered.
 pub const LIMITS: [u32; 4] = [10, 20, 50, 100];
 
-/// What `encodeURIComponent` leaves alone.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'!')
-    .remove(b'~')
-    .remove(b'*')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')');
-
-/// A query value or path segment, encoded as `encodeURIComponent` would.
-pub fn encode(s: &str) -> String {
-    utf8_percent_encode(s, COMPONENT).to_string()
-}
+/// A query value or path segment, percent-encoded as the core encodes
+/// what it sends (everything but `A-Z a-z 0-9 - _ . ~`).
+pub use coc_core::uri::encode;
 
 fn decode(s: &str) -> String {
     let s = s.replace('+', " ");
