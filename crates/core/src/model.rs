@@ -526,22 +526,44 @@ impl OperateType {
 }
 
 /// The body of ExecuteDocument: starts a job and returns the new ticket id.
+///
+/// A request, so read strictly, unlike the models above that read answers:
+/// an unknown field at any level, a key given twice (inside the free-form
+/// target values too) or a parameter without its `key` (a target without
+/// its `values`) is an error, not something kept or filled in. Written back,
+/// it says exactly what was read: no `"value": null` for a value that was
+/// not sent, nothing in place of an absent field.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an ExecuteDocument body object")]
 pub struct ExecuteDocumentBody {
     /// Job version; the latest when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Global parameters.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "request::key_values",
+        serialize_with = "request::write_key_values"
+    )]
     pub parameters: Vec<KeyValue>,
     /// System tags.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "request::key_values",
+        serialize_with = "request::write_key_values"
+    )]
     pub sys_tags: Vec<KeyValue>,
     /// The parameter that holds the targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_parameter_name: Option<String>,
     /// Targets.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "request::targets"
+    )]
     pub targets: Vec<Target>,
     /// `PRIVATE` or `PUBLIC`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -549,6 +571,152 @@ pub struct ExecuteDocumentBody {
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+/// The request-side forms of [`ExecuteDocumentBody`]'s items. They become
+/// the shared [`KeyValue`] and [`Target`] once read (with nothing in
+/// `extra`), so code that builds or reads a body keeps one type, but they
+/// are read by these strict twins, never by the tolerant answer models.
+mod request {
+    use serde::de::{self, MapAccess, SeqAccess, Visitor};
+    use serde::ser::SerializeMap as _;
+
+    use super::*;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, expecting = "a {\"key\", \"value\"} object")]
+    struct KeyValueIn {
+        key: String,
+        #[serde(default)]
+        value: Option<String>,
+    }
+
+    pub(super) fn key_values<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<KeyValue>, D::Error> {
+        Ok(Vec::<KeyValueIn>::deserialize(de)?
+            .into_iter()
+            .map(|kv| KeyValue {
+                key: kv.key,
+                value: kv.value,
+                extra: Map::new(),
+            })
+            .collect())
+    }
+
+    /// A pair without a value is written without one, not as `null`.
+    pub(super) fn write_key_values<S: Serializer>(
+        items: &[KeyValue],
+        ser: S,
+    ) -> Result<S::Ok, S::Error> {
+        struct Out<'a>(&'a KeyValue);
+        impl Serialize for Out<'_> {
+            fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+                let mut map = ser.serialize_map(None)?;
+                map.serialize_entry("key", &self.0.key)?;
+                if let Some(value) = &self.0.value {
+                    map.serialize_entry("value", value)?;
+                }
+                for (k, v) in &self.0.extra {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+        ser.collect_seq(items.iter().map(Out))
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, expecting = "a {\"key\", \"values\"} object")]
+    struct TargetIn {
+        key: TargetKind,
+        values: Vec<UniqueKeys>,
+    }
+
+    pub(super) fn targets<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<Target>, D::Error> {
+        Ok(Vec::<TargetIn>::deserialize(de)?
+            .into_iter()
+            .map(|t| Target {
+                key: t.key,
+                values: t.values.into_iter().map(|v| v.0).collect(),
+                extra: Map::new(),
+            })
+            .collect())
+    }
+
+    /// Any JSON value, refusing an object that names a key twice (which a
+    /// plain [`Value`] would settle silently, keeping the last).
+    struct UniqueKeys(Value);
+
+    impl<'de> Deserialize<'de> for UniqueKeys {
+        fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+            de.deserialize_any(UniqueKeysVisitor).map(UniqueKeys)
+        }
+    }
+
+    struct UniqueKeysVisitor;
+
+    impl<'de> Visitor<'de> for UniqueKeysVisitor {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+            UniqueKeys::deserialize(de).map(|v| v.0)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(UniqueKeys(v)) = seq.next_element()? {
+                out.push(v);
+            }
+            Ok(Value::Array(out))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(de::Error::custom(format_args!("duplicate key {key:?}")));
+                }
+                let UniqueKeys(value) = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(Value::Object(out))
+        }
+    }
 }
 
 impl fmt::Display for OperateType {

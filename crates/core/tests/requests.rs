@@ -686,6 +686,52 @@ fn execute_document_body_bytes() {
     );
 }
 
+/// ExecuteDocument's body is a request: read strictly (no unknown field at
+/// any level, no key twice, a parameter needs its key and a target its
+/// values) and written back exactly as read, nothing added.
+#[test]
+fn execute_document_bodies_are_read_strictly_and_written_as_read() {
+    let read = |text: &str| serde_json::from_str::<ExecuteDocumentBody>(text);
+    for bad in [
+        r#"{"parameters":[{"key":"k","value":"v","x":1}]}"#,
+        r#"{"sys_tags":[{"key":"k","value":"v","deep":{"x":1}}]}"#,
+        r#"{"targets":[{"key":"InstanceValues","values":[],"extra":1}]}"#,
+        r#"{"parameters":[{"value":"v"}]}"#,
+        r#"{"targets":[{"key":"InstanceValues"}]}"#,
+        r#"{"version":"1","version":"2"}"#,
+        r#"{"parameters":[{"key":"a","key":"b"}]}"#,
+        r#"{"targets":[{"key":"InstanceValues","values":[{"id":1,"id":2}]}]}"#,
+        r#"{"targets":[{"key":"InstanceValues","values":[[{"n":{"a":1,"a":1}}]]}]}"#,
+        r#"{"description":"x","unknown":1}"#,
+    ] {
+        assert!(read(bad).is_err(), "{bad} was accepted");
+    }
+    let err = read(r#"{"parameters":[{"key":"k","vaule":"v"}]}"#).unwrap_err();
+    assert!(err.to_string().contains("vaule"), "{err}");
+    let err =
+        read(r#"{"targets":[{"key":"InstanceValues","values":[{"id":1,"id":2}]}]}"#).unwrap_err();
+    assert!(
+        err.to_string().contains("duplicate") && err.to_string().contains("id"),
+        "{err}"
+    );
+
+    let sent = json!({
+        "version": "v2",
+        "parameters": [{"key": "k"}, {"key": "m", "value": "v"}, {"key": "", "value": ""}],
+        "sys_tags": [{"key": "_sys_enterprise_project_id", "value": "0"}],
+        "target_parameter_name": "hosts",
+        "targets": [{"key": "InstanceValues", "values": [
+            {"resource_id": "i-1", "nested": [1, {"a": null, "b": [true]}]}, 2
+        ]}],
+        "document_type": "PRIVATE",
+        "description": "as sent"
+    });
+    let body = read(&sent.to_string()).unwrap();
+    let r = prepare("https://h", &ExecuteDocument::new("DM1", body).unwrap());
+    let written: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(written, sent);
+}
+
 // ---------------------------------------------------------------- auth
 
 #[test]
