@@ -18,7 +18,11 @@
 //!   preflight.
 //!
 //! Same-origin requests (the console served by this gateway) need no entry:
-//! an `Origin` whose host and port equal the `Host` header is always fine.
+//! an `Origin` that is `http://` and the `Host` header is always fine (the
+//! gateway speaks plain HTTP; behind a TLS proxy the public `https://`
+//! origin goes in the allowlist). `Host` itself can be trusted for this
+//! because the guard has already refused every name the gateway was not
+//! given (see [`crate::hosts`]).
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -117,15 +121,18 @@ impl OriginPolicy {
     }
 }
 
-/// `Origin: http://127.0.0.1:8080` with `Host: 127.0.0.1:8080`.
+/// `Origin: http://127.0.0.1:8080` with `Host: 127.0.0.1:8080`. The
+/// scheme counts: `https://` with the same host is another origin.
 fn is_same_origin(origin: &HeaderValue, host: Option<&HeaderValue>) -> bool {
     let (Ok(origin), Some(Ok(host))) = (origin.to_str(), host.map(HeaderValue::to_str)) else {
         return false;
     };
-    let Some((_, authority)) = origin.split_once("://") else {
+    let Some((scheme, authority)) = origin.split_once("://") else {
         return false;
     };
-    !authority.is_empty() && authority.eq_ignore_ascii_case(host)
+    scheme.eq_ignore_ascii_case("http")
+        && !authority.is_empty()
+        && authority.eq_ignore_ascii_case(host)
 }
 
 fn normalize_origin(raw: &str) -> Result<String, OriginError> {
@@ -188,6 +195,8 @@ mod tests {
         let other_port = HeaderValue::from_static("http://127.0.0.1:9090");
         assert!(is_same_origin(&same, Some(&host)));
         assert!(!is_same_origin(&other_port, Some(&host)));
+        let https = HeaderValue::from_static("https://127.0.0.1:8080");
+        assert!(!is_same_origin(&https, Some(&host)));
         assert!(!is_same_origin(&same, None));
         assert!(!is_same_origin(
             &HeaderValue::from_static("null"),

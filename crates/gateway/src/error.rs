@@ -8,12 +8,18 @@
 //!
 //! | code | status | when |
 //! |---|---|---|
-//! | `GATEWAY.BAD_REQUEST_TARGET` | 400 | absolute-form (`GET http://host/…`), authority-form or `*` request targets |
+//! | `GATEWAY.BAD_REQUEST_TARGET` | 400 | absolute-form (`GET http://host/…`), authority-form (`CONNECT`) or `*` request targets |
+//! | `GATEWAY.HOST_NOT_ALLOWED` | 421 | a `Host` that is not one of the gateway's names (listen address, `localhost` on loopback, `--public-host`): DNS rebinding |
+//! | `GATEWAY.BAD_HEADER` | 400 | more than one `Host` or `Origin` header |
+//! | `GATEWAY.RESERVED_ID` | 400 | a ticket id in a path that decodes to `instances` (any case), which the upstream would route as ListExecutionInstances |
 //! | `GATEWAY.PATH_TRAVERSAL` | 400 | a `.` or `..` path segment, plain or percent-encoded |
 //! | `GATEWAY.ENCODED_SEPARATOR` | 400 | `%2F`, `%5C` (any case) or a backslash in the path |
 //! | `GATEWAY.ROUTE_NOT_ALLOWED` | 404 | a path under `/v1/` (or `/__sim/` when not in simulator mode) that is not one of the six COC routes |
 //! | `GATEWAY.METHOD_NOT_ALLOWED` | 405 | one of the six paths with another method (an `Allow` header lists the right one) |
 //! | `GATEWAY.BODY_TOO_LARGE` | 413 | a body over the configured limit (`--max-body-bytes`, 64 KiB by default) |
+//! | `GATEWAY.BODY_INCOMPLETE` | 400 | a body that ended before its declared length (the client closed) |
+//! | `GATEWAY.BODY_TIMEOUT` | 408 | a body that did not arrive within `--body-read-timeout-ms` |
+//! | `GATEWAY.OVERLOADED` | 503 | a connection over `--max-connections`, answered at once and closed |
 //! | `GATEWAY.UNSUPPORTED_MEDIA_TYPE` | 415 | a POST whose `Content-Type` is not `application/json` |
 //! | `GATEWAY.INVALID_JSON` | 400 | a POST body that is not JSON of the operation's documented shape |
 //! | `GATEWAY.INVALID_REQUEST` | 400 | an id or query parameter the core refuses (the message is the core's) |
@@ -67,6 +73,70 @@ impl GatewayError {
             "GATEWAY.BAD_REQUEST_TARGET",
             format!(
                 "the request target must be a path starting with \"/\" ({what}); the gateway never proxies to other hosts"
+            ),
+        )
+    }
+
+    /// `CONNECT host:port`: a tunnel request, which this gateway never is.
+    pub fn connect_not_supported() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "GATEWAY.BAD_REQUEST_TARGET",
+            "CONNECT (an authority-form request target) is not supported: the gateway is not a tunnel or forward proxy",
+        )
+    }
+
+    /// A `Host` that is not one of the gateway's names (DNS rebinding).
+    pub fn host_not_allowed(host: &str) -> Self {
+        Self::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "GATEWAY.HOST_NOT_ALLOWED",
+            format!(
+                "this gateway does not answer to the host {}; if that is its name, start it with --public-host {} (or COC_GATEWAY_PUBLIC_HOSTS)",
+                shorten(&escape(host)),
+                shorten(&escape(host))
+            ),
+        )
+    }
+
+    /// A header that may appear once came more than once, or is unusable.
+    pub fn bad_header(what: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "GATEWAY.BAD_HEADER",
+            format!("the request's headers are ambiguous: {what}"),
+        )
+    }
+
+    /// An execution id that spells another route's path segment.
+    pub fn reserved_id(id: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "GATEWAY.RESERVED_ID",
+            format!(
+                "{} is not an execution id: /v1/executions/instances is ListExecutionInstances, so an id spelled \"instances\" (in any case or percent-encoding) would reach another operation",
+                shorten(&escape(id))
+            ),
+        )
+    }
+
+    /// The body ended (the client closed or reset) before it was complete.
+    pub fn body_incomplete() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "GATEWAY.BODY_INCOMPLETE",
+            "the request body ended before the length it declared (Content-Length or chunked framing): the client closed or reset the connection",
+        )
+    }
+
+    /// The body did not arrive before the body-read timeout.
+    pub fn body_timeout(timeout: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "GATEWAY.BODY_TIMEOUT",
+            format!(
+                "the request body did not arrive within {} ms (--body-read-timeout-ms)",
+                timeout.as_millis()
             ),
         )
     }
@@ -310,6 +380,25 @@ impl OwnError {
         }
         body.to_string()
     }
+}
+
+/// Request text as printable ASCII: anything else (controls, line and
+/// paragraph separators, bidirectional marks, any non-ASCII) is
+/// percent-encoded byte by byte, as it would be on the wire, so that it can
+/// neither break a log line nor display as something else.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_graphic() || c == ' ' {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 /// Keeps attacker-controlled text in messages short.

@@ -7,9 +7,11 @@
 //! each rebuilt and signed by `coc-core`, at the same paths as the real
 //! service, so any COC client can use it as its endpoint.
 //!
-//! Request flow (outermost first): security headers → compression → access
-//! log and `X-request-id` (`observe`) → CORS ([`cors`]) → request-target
-//! guard (`routes::guard`) → router: `/healthz`, `/__sim/*` (simulator
+//! Connections are accepted by [`listen`] (client timeouts, a connection
+//! cap under the open-file limit). Request flow (outermost first): security
+//! headers → compression → access log and `X-request-id` (`observe`) →
+//! request-target and `Host` guard (`routes::guard`, [`hosts`]) → CORS
+//! ([`cors`]) → origin check → router: `/healthz`, `/__sim/*` (simulator
 //! mode), `/v1/*` (`routes::api` → `forward`), and the console's files
 //! ([`static_files`]) for everything else.
 //!
@@ -41,6 +43,8 @@ mod embedded;
 pub mod error;
 mod forward;
 mod gateway_api;
+pub mod hosts;
+pub mod listen;
 pub mod operators;
 mod routes;
 mod server;
@@ -58,6 +62,8 @@ pub use cors::OriginPolicy;
 pub use embedded::{Embedded, SimSettings};
 pub use error::GatewayError;
 pub use forward::{UpstreamAuth, install_crypto_provider};
+pub use hosts::HostPolicy;
+pub use listen::ClientLimits;
 pub use server::{App, Running, Server, app, spawn};
 pub use static_files::CspSettings;
 
@@ -98,6 +104,12 @@ pub struct Config {
     pub timeout: Duration,
     /// Largest accepted request body.
     pub body_limit: usize,
+    /// Client timeouts and the connection cap.
+    pub client: ClientLimits,
+    /// Names the gateway is reached by besides its listen address (and
+    /// `localhost` on loopback): `Host` headers naming anything else are
+    /// refused.
+    pub public_hosts: Vec<String>,
     /// How operators are known.
     pub operators: OperatorsConfig,
     /// Who may do what.
@@ -122,6 +134,8 @@ impl Default for Config {
             connect_timeout: Duration::from_secs(3),
             timeout: Duration::from_secs(30),
             body_limit: DEFAULT_BODY_LIMIT,
+            client: ClientLimits::default(),
+            public_hosts: Vec::new(),
             operators: OperatorsConfig::default(),
             policy: Policy::default(),
             require_reason: DEFAULT_REQUIRE_REASON.to_vec(),
@@ -145,6 +159,12 @@ pub enum Error {
     /// An allowed origin is malformed.
     #[error(transparent)]
     Origin(#[from] cors::OriginError),
+    /// A `--public-host` is malformed.
+    #[error(transparent)]
+    Host(#[from] hosts::HostError),
+    /// The client limits do not fit.
+    #[error(transparent)]
+    Limits(#[from] listen::LimitsError),
     /// A CSP source is malformed.
     #[error(transparent)]
     Csp(#[from] static_files::CspError),

@@ -13,7 +13,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use coc_core::OperateType;
 use coc_gateway::audit::AuditDb;
 use coc_gateway::operators::{OperatorsConfig, Policy, ProxyHeaders, Role, tokens};
-use coc_gateway::{Config, CspSettings, Server, SimSettings, UpstreamAuth, UpstreamChoice};
+use coc_gateway::{
+    ClientLimits, Config, CspSettings, Server, SimSettings, UpstreamAuth, UpstreamChoice,
+};
 use ipnet::IpNet;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -219,6 +221,56 @@ struct Args {
     )]
     timeout_ms: u64,
 
+    /// A name the gateway is reached by (HOST or HOST:PORT, as browsers send
+    /// it in the Host header), besides its listen address and, on loopback,
+    /// localhost. Requests naming any other host are refused with 421 (DNS
+    /// rebinding). Repeatable; the env variable takes a comma list.
+    #[arg(
+        long = "public-host",
+        env = "COC_GATEWAY_PUBLIC_HOSTS",
+        value_name = "HOST",
+        value_delimiter = ','
+    )]
+    public_hosts: Vec<String>,
+
+    /// How long a client has to send a whole request head, in milliseconds,
+    /// from connecting or from the first byte of a request on a kept-alive
+    /// connection; the connection is closed after it.
+    #[arg(
+        long,
+        env = "COC_GATEWAY_HEADER_READ_TIMEOUT_MS",
+        default_value_t = duration_ms(coc_gateway::listen::DEFAULT_HEADER_READ_TIMEOUT),
+        value_name = "MS"
+    )]
+    header_read_timeout_ms: u64,
+
+    /// How long a kept-alive connection may sit idle between an answer and
+    /// the next request, in milliseconds, before it is closed.
+    #[arg(
+        long,
+        env = "COC_GATEWAY_KEEP_ALIVE_TIMEOUT_MS",
+        default_value_t = duration_ms(coc_gateway::listen::DEFAULT_KEEP_ALIVE_TIMEOUT),
+        value_name = "MS"
+    )]
+    keep_alive_timeout_ms: u64,
+
+    /// How long a client has to send a request body after its head, in
+    /// milliseconds (408 after).
+    #[arg(
+        long,
+        env = "COC_GATEWAY_BODY_READ_TIMEOUT_MS",
+        default_value_t = duration_ms(coc_gateway::listen::DEFAULT_BODY_READ_TIMEOUT),
+        value_name = "MS"
+    )]
+    body_read_timeout_ms: u64,
+
+    /// Client connections served at once; more are answered 503 and closed.
+    /// Default: what fits under the open-file limit (RLIMIT_NOFILE, raised to
+    /// its hard limit at start), 3 descriptors a connection after 128 for
+    /// the rest, at most 4096. A value that does not fit is refused.
+    #[arg(long, env = "COC_GATEWAY_MAX_CONNECTIONS", value_name = "N")]
+    max_connections: Option<usize>,
+
     /// Largest request body accepted, in bytes (413 above).
     #[arg(long, env = "COC_GATEWAY_MAX_BODY_BYTES", default_value_t = coc_gateway::DEFAULT_BODY_LIMIT, value_name = "BYTES")]
     max_body_bytes: usize,
@@ -368,6 +420,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<()> {
     let config = config(args)?;
+    raise_fd_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -449,7 +502,28 @@ fn config(args: &Args) -> Result<Config> {
         connect_timeout: Duration::from_millis(args.connect_timeout_ms),
         timeout: Duration::from_millis(args.timeout_ms),
         body_limit: args.max_body_bytes,
+        client: ClientLimits {
+            header_read_timeout: Duration::from_millis(args.header_read_timeout_ms),
+            keep_alive_timeout: Duration::from_millis(args.keep_alive_timeout_ms),
+            body_read_timeout: Duration::from_millis(args.body_read_timeout_ms),
+            max_connections: args.max_connections,
+        },
+        public_hosts: args.public_hosts.clone(),
     })
+}
+
+/// A default duration as the flag's milliseconds.
+const fn duration_ms(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
+
+/// Raises the soft open-file limit to the hard one, as servers do: the
+/// soft default (often 1024) is what caps the connections, and the hard
+/// limit is what the administrator actually allowed.
+fn raise_fd_limit() {
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::warn!(target: "coc_gateway::connections", error = %e, "cannot raise the open-file limit; the connection cap follows the current one");
+    }
 }
 
 /// `--operators` and its companions, failing closed: a gateway reachable

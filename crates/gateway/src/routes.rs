@@ -18,6 +18,7 @@ use coc_core::{
     ListExecutionInstances, ListExecutionSteps, ListExecutions, OperateExecution, OperateType,
     Operation,
 };
+use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 
@@ -26,6 +27,7 @@ use coc_core::gateway::Permission;
 use crate::access::{self, Attempt, Caller, GatewayRequestId};
 use crate::cors::AUTH_TOKEN;
 use crate::error::GatewayError;
+use crate::listen::BodyTimeout;
 use crate::state::AppState;
 
 /// True for paths the gateway never serves from the console's files.
@@ -45,9 +47,11 @@ fn under(path: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// Refuses malformed request targets for every path (static files included),
-/// oversize declared bodies, and cross-origin API calls from origins not on
-/// the allowlist. Runs inside the CORS layer, so preflights never get here.
+/// The front door, for every path (static files included) and before CORS,
+/// so that a preflight is answered only for a request that could be served:
+/// malformed request targets, a `Host` that is not one of the gateway's
+/// names (DNS rebinding), ambiguous `Origin` headers, and oversize declared
+/// bodies.
 pub(crate) async fn guard(
     State(state): State<Arc<AppState>>,
     req: Request,
@@ -60,6 +64,9 @@ pub(crate) async fn guard(
 }
 
 fn check(state: &AppState, req: &Request) -> Result<(), GatewayError> {
+    if req.method() == Method::CONNECT {
+        return Err(GatewayError::connect_not_supported());
+    }
     let uri = req.uri();
     // `GET http://evil/v1/executions HTTP/1.1` parses with a scheme and an
     // authority; axum would route it by its path alone.
@@ -71,6 +78,20 @@ fn check(state: &AppState, req: &Request) -> Result<(), GatewayError> {
         return Err(GatewayError::bad_request_target("not a path"));
     }
     check_path(path)?;
+    // Health is for probes and load balancers, which send whatever Host
+    // they were configured with; it says nothing a rebinding page could use.
+    if path != "/healthz" {
+        state.hosts.check(req.headers())?;
+    }
+    if req
+        .headers()
+        .get_all(header::ORIGIN)
+        .iter()
+        .nth(1)
+        .is_some()
+    {
+        return Err(GatewayError::bad_header("more than one Origin header"));
+    }
     if let Some(len) = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -80,10 +101,23 @@ fn check(state: &AppState, req: &Request) -> Result<(), GatewayError> {
     {
         return Err(GatewayError::body_too_large(state.body_limit));
     }
-    if is_api_path(path) {
-        state.origins.check(req.headers())?;
-    }
     Ok(())
+}
+
+/// Refuses API and control requests from origins that are neither this
+/// gateway's nor allowlisted. Runs inside the CORS layer, so that a
+/// preflight from such an origin gets CORS's answer (no grant), not a 403.
+pub(crate) async fn origin_guard(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if is_api_path(req.uri().path())
+        && let Err(e) = state.origins.check(req.headers())
+    {
+        return e.into_response();
+    }
+    next.run(req).await
 }
 
 /// Encoded separators and dot segments, checked on the raw path so that a
@@ -172,8 +206,16 @@ impl Route {
     }
 }
 
+/// A ticket id from a path segment. `instances`, in any case or encoding,
+/// is refused: the upstream routes on the decoded path, where
+/// `/v1/executions/instances` is ListExecutionInstances, which would then
+/// run without this gateway's checks of that route's query.
 fn execution_id(segment: &str) -> Result<ExecutionId, GatewayError> {
-    ExecutionId::parse(&decode_segment(segment)?).map_err(|e| invalid(&e))
+    let id = decode_segment(segment)?;
+    if id.eq_ignore_ascii_case("instances") {
+        return Err(GatewayError::reserved_id(&id));
+    }
+    ExecutionId::parse(&id).map_err(|e| invalid(&e))
 }
 
 /// The six routes. Anything else under `/v1` is refused.
@@ -359,9 +401,26 @@ async fn read_json_body(
         return Err(GatewayError::unsupported_media_type());
     }
     // A chunked body has no Content-Length for the guard to check.
-    axum::body::to_bytes(body, state.body_limit)
-        .await
-        .map_err(|_| GatewayError::body_too_large(state.body_limit))
+    match Limited::new(body, state.body_limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) => Err(body_error(&*e, state)),
+    }
+}
+
+/// Why a body could not be read: over the limit (413), too slow (408), or
+/// cut short by the client (400). Only the first is about size.
+fn body_error(e: &(dyn std::error::Error + 'static), state: &AppState) -> GatewayError {
+    let mut cause = Some(e);
+    while let Some(err) = cause {
+        if err.is::<LengthLimitError>() {
+            return GatewayError::body_too_large(state.body_limit);
+        }
+        if err.is::<BodyTimeout>() {
+            return GatewayError::body_timeout(state.body_read_timeout);
+        }
+        cause = err.source();
+    }
+    GatewayError::body_incomplete()
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, GatewayError> {
@@ -388,36 +447,11 @@ struct OperateBody {
     operate_type: String,
 }
 
-/// ExecuteDocument's fields. The core's model is lenient on purpose (it
-/// also reads responses), so unknown fields are refused here.
-const EXECUTE_FIELDS: [&str; 7] = [
-    "version",
-    "parameters",
-    "sys_tags",
-    "target_parameter_name",
-    "targets",
-    "document_type",
-    "description",
-];
-
+/// ExecuteDocument's body, read straight from the bytes by the core's
+/// strict request type, so that a key given twice is refused rather than
+/// settled by an intermediate JSON value keeping the last.
 fn execute_body(body: &[u8]) -> Result<ExecuteDocumentBody, GatewayError> {
-    let value: serde_json::Value = from_json(body)?;
-    let Some(object) = value.as_object() else {
-        return Err(GatewayError::invalid_json("expected a JSON object"));
-    };
-    if let Some(key) = object
-        .keys()
-        .find(|k| !EXECUTE_FIELDS.contains(&k.as_str()))
-    {
-        return Err(GatewayError::invalid_json(format_args!(
-            "unknown field {key:?}; expected {}",
-            EXECUTE_FIELDS.join(", ")
-        )));
-    }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        GatewayError::invalid_json(format_args!("at {path}: {}", e.into_inner()))
-    })
+    from_json(body)
 }
 
 #[cfg(test)]
@@ -495,11 +529,20 @@ mod tests {
             ok(Method::GET, "/v1/executions/EX%41"),
             Route::GetExecution(ExecutionId::parse("EXA").unwrap())
         );
-        // An encoded "instances" is a ticket id, not the instances route.
-        assert_eq!(
-            ok(Method::GET, "/v1/executions/%69nstances"),
-            Route::GetExecution(ExecutionId::parse("instances").unwrap())
-        );
+        // "instances" is the instances route's segment, never a ticket id,
+        // however it is spelled.
+        for path in [
+            "/v1/executions/%69nstances",
+            "/v1/executions/INSTANCES",
+            "/v1/executions/instanceS/steps",
+        ] {
+            let e = refused(Method::GET, path);
+            assert_eq!(
+                (e.status.as_u16(), e.code),
+                (400, "GATEWAY.RESERVED_ID"),
+                "{path}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Building the router and serving it: the layers every request passes
 //! through, in order (security headers → compression → access log and
-//! request ids → CORS → request-target guard → identify), the route table,
+//! request ids → request-target and `Host` guard → CORS → origin check →
+//! identify), the route table,
 //! and the bound or running [`Server`].
 //!
 //! It deliberately decides nothing about a request's content: what is
@@ -26,7 +27,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::cors::{GATEWAY_REQUEST_ID, REQUEST_ID};
 use crate::embedded::Embedded;
-use crate::error::OwnError;
+use crate::error::{OwnError, escape};
+use crate::listen::{self, ClientLimits};
 use crate::routes::Route;
 use crate::state::{self, AbortOnDrop, AppState, Built};
 use crate::{Config, Error, access, gateway_api, routes, static_files};
@@ -80,13 +82,20 @@ pub async fn app(config: &Config) -> Result<App, Error> {
         ))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
-            routes::guard,
+            routes::origin_guard,
         ))
         .layer(state.origins.layer())
+        // Before CORS: `OPTIONS *` or a dot-segment preflight is refused,
+        // not answered.
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            routes::guard,
+        ))
         .layer(middleware::from_fn(observe))
         // tower-http's default levels (brotli 4, gzip 6) suit dynamic
         // answers: a 2 MB ticket compresses to ~270 KB in ~25 ms.
         .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(middleware::from_fn(frame_options))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -118,6 +127,24 @@ async fn fallback(State(state): State<Arc<AppState>>, req: Request) -> Response 
     static_files::serve(State(state), req).await
 }
 
+/// `X-Frame-Options: DENY` on every answer but the console's pages, which
+/// say what their `frame-ancestors` allows (see `static_files`): nothing
+/// else the gateway serves is meant to be framed.
+async fn frame_options(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    if response
+        .extensions()
+        .get::<static_files::FramingDecided>()
+        .is_none()
+    {
+        response
+            .headers_mut()
+            .entry(header::X_FRAME_OPTIONS)
+            .or_insert(HeaderValue::from_static("DENY"));
+    }
+    response
+}
+
 /// Ticket state is live: API and control answers must never be served from
 /// a browser or proxy cache (the upstream's own cache headers are dropped).
 pub(crate) fn no_store(response: &mut Response) {
@@ -142,7 +169,9 @@ async fn health() -> Response {
 async fn observe(mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let path: String = req.uri().path().chars().take(200).collect();
+    // Escaped: a raw U+0085 or U+2028 in a path would start a new line in
+    // a text log, and a bidirectional mark would reorder the one it is on.
+    let path = escape(&req.uri().path().chars().take(200).collect::<String>());
     let own_id = uuid::Uuid::new_v4().to_string();
     req.extensions_mut()
         .insert(access::GatewayRequestId(own_id.clone()));
@@ -208,11 +237,15 @@ pub struct Server {
     listener: TcpListener,
     app: App,
     addr: SocketAddr,
+    limits: ClientLimits,
+    max_connections: usize,
 }
 
 impl Server {
     /// Binds `config.listen` and builds the app.
     pub async fn bind(config: &Config) -> Result<Self, Error> {
+        let fd_limit = listen::fd_limit();
+        let max_connections = config.client.resolve(fd_limit)?;
         let app = app(config).await?;
         let listener = TcpListener::bind(config.listen)
             .await
@@ -224,10 +257,22 @@ impl Server {
             addr: config.listen,
             source,
         })?;
+        // Not in the start line, which tools parse: the log says it.
+        tracing::info!(
+            target: "coc_gateway::connections",
+            max_connections,
+            fd_limit = fd_limit.map_or_else(|| "unknown".to_owned(), |l| l.to_string()),
+            header_read_timeout_ms = config.client.header_read_timeout.as_millis(),
+            keep_alive_timeout_ms = config.client.keep_alive_timeout.as_millis(),
+            body_read_timeout_ms = config.client.body_read_timeout.as_millis(),
+            "client limits"
+        );
         Ok(Self {
             listener,
             app,
             addr,
+            limits: config.client,
+            max_connections,
         })
     }
 
@@ -261,15 +306,15 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
         let _simulator = self.app.simulator;
-        // The peer address decides whether proxy identity headers count.
-        let service = self
-            .app
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(Error::Serve)
+        listen::serve(
+            self.listener,
+            self.app.router,
+            self.limits,
+            self.max_connections,
+            shutdown,
+        )
+        .await
+        .map_err(Error::Serve)
     }
 
     /// Runs on a background task (for tests and embedding); the gateway

@@ -18,6 +18,7 @@ use crate::clock;
 use crate::cors::OriginPolicy;
 use crate::embedded::Embedded;
 use crate::forward::{Upstream, UpstreamAuth};
+use crate::hosts::HostPolicy;
 use crate::operators::{Authenticator, OperatorsConfig, Policy};
 use crate::static_files::StaticSite;
 use crate::{Config, Error, UpstreamChoice};
@@ -27,8 +28,12 @@ use crate::{Config, Error, UpstreamChoice};
 pub(crate) struct AppState {
     pub(crate) upstream: Upstream,
     pub(crate) origins: OriginPolicy,
+    /// The `Host` names the gateway answers to.
+    pub(crate) hosts: HostPolicy,
     pub(crate) site: StaticSite,
     pub(crate) body_limit: usize,
+    /// For the 408's message.
+    pub(crate) body_read_timeout: Duration,
     /// The simulator's `/__sim/*` routes, in simulator mode.
     pub(crate) control: Option<Router>,
     /// Who is calling.
@@ -66,6 +71,7 @@ impl AppState {
     /// async).
     pub(crate) async fn build(config: &Config) -> Result<Built, Error> {
         let origins = OriginPolicy::new(&config.allow_origins)?;
+        let hosts = HostPolicy::new(config.listen, &config.public_hosts)?;
         config.csp.validate()?;
         let site = StaticSite::new(config.static_dir.clone(), config.csp.clone())?;
         let (upstream, simulator, control, mode) = match &config.upstream {
@@ -118,8 +124,10 @@ impl AppState {
         let state = Arc::new(AppState {
             upstream,
             origins,
+            hosts,
             site,
             body_limit: config.body_limit,
+            body_read_timeout: config.client.body_read_timeout,
             control,
             operators,
             policy: config.policy.clone(),

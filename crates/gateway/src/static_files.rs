@@ -53,6 +53,14 @@ use crate::routes::is_api_path;
 use crate::state::AppState;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Everything that is not a page (scripts, wasm, styles, text): opened on
+/// its own as a document, it may load and run nothing, nor be framed.
+const ASSET_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Marks a console page whose `X-Frame-Options` follows its
+/// `frame-ancestors`, so that the server's default (`DENY`) leaves it alone.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FramingDecided;
 const NO_CACHE: &str = "no-cache";
 
 /// Shown when no console build exists.
@@ -134,6 +142,19 @@ impl CspSettings {
             }
         }
         Ok(())
+    }
+
+    /// `X-Frame-Options` for a page, saying what `frame-ancestors` says, for
+    /// browsers that know only the older header. It cannot name another
+    /// origin (`ALLOW-FROM` is obsolete), so a page that portals may frame
+    /// (`?embed=1`) carries none, and `frame-ancestors` alone decides.
+    pub fn frame_options(&self) -> Option<&'static str> {
+        match self.frame_ancestors.as_slice() {
+            [] => Some("SAMEORIGIN"),
+            [one] if one == "'self'" => Some("SAMEORIGIN"),
+            [one] if one == "'none'" => Some("DENY"),
+            _ => None,
+        }
     }
 
     /// The policy for a page with these inline script and style hashes.
@@ -360,12 +381,34 @@ impl StaticSite {
         );
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
         h.insert(header::CONTENT_SECURITY_POLICY, page.csp.clone());
+        page_framing(&mut response, &self.csp);
+        let h = response.headers_mut();
         if let Some(encoding) = encoding {
             h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
         }
         vary_on_encoding(h);
         response
     }
+}
+
+/// A page's `X-Frame-Options`, and the mark that it has been decided.
+fn page_framing(response: &mut Response, csp: &CspSettings) {
+    if let Some(value) = csp.frame_options() {
+        response
+            .headers_mut()
+            .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static(value));
+    }
+    response.extensions_mut().insert(FramingDecided);
+}
+
+/// `.ts` is TypeScript here (the element's `.d.ts`), not the MPEG transport
+/// stream `mime_guess` takes it for; as text, with `nosniff`, it can only
+/// be read.
+fn is_typescript(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    [".ts", ".mts", ".cts"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
 }
 
 /// Adds `Vary: Accept-Encoding` unless it is there. The compression layer
@@ -415,11 +458,23 @@ pub(crate) async fn serve(State(state): State<Arc<AppState>>, req: Request) -> R
             let h = response.headers_mut();
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
             vary_on_encoding(h);
+            if is_typescript(&path) {
+                h.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                );
+            }
             if is_html(h) {
                 let policy = site.csp.policy(&[], &[]);
                 if let Ok(v) = HeaderValue::from_str(&policy) {
                     h.insert(header::CONTENT_SECURITY_POLICY, v);
                 }
+                page_framing(&mut response, &site.csp);
+            } else {
+                h.insert(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(ASSET_CSP),
+                );
             }
             return response;
         }

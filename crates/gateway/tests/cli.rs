@@ -131,6 +131,12 @@ async fn help_explains_every_flag_and_the_environment() {
         "--require-reason",
         "--audit-db",
         "--audit-retention-days",
+        "--public-host",
+        "--header-read-timeout-ms",
+        "--keep-alive-timeout-ms",
+        "--body-read-timeout-ms",
+        "--max-connections",
+        "COC_GATEWAY_MAX_CONNECTIONS",
     ] {
         assert!(
             help.contains(needle),

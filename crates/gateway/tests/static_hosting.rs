@@ -183,10 +183,13 @@ async fn assets_have_content_types_and_immutable_caching() {
         );
         assert_eq!(h(&r, "cache-control"), cache, "{path}");
         assert_eq!(h(&r, "x-content-type-options"), "nosniff");
-        assert!(
-            r.headers().get("content-security-policy").is_none(),
+        // Not the page's policy: opened on its own, an asset may run nothing.
+        assert_eq!(
+            h(&r, "content-security-policy"),
+            "default-src 'none'; frame-ancestors 'none'",
             "{path}"
         );
+        assert_eq!(h(&r, "x-frame-options"), "DENY", "{path}");
         let on_disk = std::fs::read(dist.path().join(path.trim_start_matches('/'))).unwrap();
         assert_eq!(
             r.bytes().await.unwrap().as_ref(),

@@ -13,8 +13,9 @@
 pub mod pg;
 
 use std::net::SocketAddr;
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -24,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use coc_core::gateway::AuditPage;
 use coc_gateway::audit::AuditDb;
 use coc_gateway::{Config, Running, SimSettings, UpstreamAuth, UpstreamChoice};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 /// One request as the upstream saw it.
@@ -294,4 +295,74 @@ pub async fn audit_page(
     let r = r.send().await.unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     r.json().await.unwrap()
+}
+
+/// Reads until the peer closes (or resets), giving up after `limit`.
+/// Returns what was read and when the close came, `None` if it did not.
+pub async fn read_until_closed(
+    stream: &mut TcpStream,
+    limit: Duration,
+) -> (Vec<u8>, Option<Duration>) {
+    let started = Instant::now();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = limit.saturating_sub(started.elapsed());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Err(_) => return (out, None),
+            Ok(Ok(0) | Err(_)) => return (out, Some(started.elapsed())),
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// The binary with its open-file limit lowered to `nofile`.
+pub async fn start_with_nofile(
+    nofile: Option<u32>,
+    args: &[&str],
+) -> (tokio::process::Child, String) {
+    let bin = env!("CARGO_BIN_EXE_coc-gateway");
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let db = std::env::temp_dir().join(format!(
+        "coc-hardening-test-{}-{n}.sqlite",
+        std::process::id()
+    ));
+    let ulimit = nofile
+        .map(|n| format!("ulimit -n {n} && "))
+        .unwrap_or_default();
+    let mut cmd = tokio::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("{ulimit}exec \"$0\" \"$@\""))
+        .arg(bin)
+        .args(args)
+        .env("COC_GATEWAY_AUDIT_DB", format!("sqlite://{}", db.display()))
+        .env_remove("COC_GATEWAY_MAX_CONNECTIONS")
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = cmd.spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    tokio::time::timeout(Duration::from_secs(20), stdout.read_line(&mut line))
+        .await
+        .expect("no start line within 20 s")
+        .unwrap();
+    let url = line.split(' ').nth(3).unwrap_or_default().to_owned();
+    assert!(url.starts_with("http://"), "{line}");
+    (child, url)
+}
+
+pub async fn stderr_of(mut child: tokio::process::Child) -> String {
+    let stderr = child.stderr.take().unwrap();
+    child.start_kill().unwrap();
+    let _ = child.wait().await;
+    let mut err = String::new();
+    BufReader::new(stderr)
+        .read_to_string(&mut err)
+        .await
+        .unwrap();
+    err
 }
