@@ -12,7 +12,10 @@
 //! - [`LiveBar`] and [`StaleWarning`] say what the poller does and how old
 //!   the data on screen is.
 
+use std::cell::Cell;
 use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::time::Duration;
 
 use coc_console_model::live::{self as rules, Freshness, PollSettings, Want};
@@ -48,6 +51,12 @@ impl Feed {
 /// Fetches `fetch(key)` whenever `key()` (tracked) changes or the feed is
 /// refreshed, and calls `absorb(key, answer)` once per answer. `key()`
 /// returning `None` fetches nothing.
+///
+/// Only this shim is generic: it wraps the key, the request and the
+/// answer in closures, and [`erased_feed`] holds the one `LocalResource`
+/// and its effects for every feed of the console. One resource per
+/// answer type cost 4.4 KB brotli more (measured with the Activity panel
+/// and `/me` moved onto feeds).
 pub fn feed<K, T, Fut>(
     key: impl Fn() -> Option<K> + 'static,
     fetch: impl Fn(K) -> Fut + 'static,
@@ -55,19 +64,47 @@ pub fn feed<K, T, Fut>(
 ) -> Feed
 where
     K: Clone + 'static,
-    T: Clone + 'static,
+    T: 'static,
     Fut: Future<Output = T> + 'static,
 {
+    let fetch = Rc::new(fetch);
+    let absorb = Rc::new(absorb);
+    erased_feed(Box::new(move || {
+        let key = key()?;
+        let (fetch, absorb) = (fetch.clone(), absorb.clone());
+        let start: Start = Rc::new(move || {
+            let (key, absorb) = (key.clone(), absorb.clone());
+            let request = fetch(key.clone());
+            Box::pin(async move {
+                let answer = request.await;
+                Box::new(move || absorb(key, answer)) as Absorb
+            })
+        });
+        Some(start)
+    }))
+}
+
+/// Starts one request for the current key; its future ends in the thunk
+/// that hands the answer to the view.
+type Start = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Absorb>>>>;
+
+/// Hands one answer to the view.
+type Absorb = Box<dyn FnOnce()>;
+
+/// An answer not yet taken in: `Clone` for the resource, taken once.
+#[derive(Clone)]
+struct Answer(u64, Rc<Cell<Option<Absorb>>>);
+
+fn erased_feed(key: Box<dyn Fn() -> Option<Start>>) -> Feed {
     let refresh = RwSignal::new(0u64);
     let in_flight = RwSignal::new(false);
     // The key is followed by an effect, and the resource by the refresh
     // counter alone: a LocalResource whose fetcher read a memo was not
     // re-run when the memo changed (leptos 0.8.23, reactive_graph 0.2.16;
     // the timeline's component test), while an effect is.
-    let current = StoredValue::new_local(None::<K>);
+    let current = StoredValue::new_local(None::<Start>);
     Effect::new(move |_| {
-        let k = key();
-        current.set_value(k);
+        current.set_value(key());
         refresh.update(|r| *r += 1);
     });
     // Generations, not signals: the resource's answer carries its own, and
@@ -77,20 +114,17 @@ where
     let taken = StoredValue::new(0u64);
     let answer = LocalResource::new(move || {
         refresh.track();
-        let key = current.get_value();
         let n = started.get_value() + 1;
         started.set_value(n);
-        let request = key.clone().map(&fetch);
+        let request = current.get_value().map(|start| start());
         in_flight.set(request.is_some());
         async move {
-            match (key, request) {
-                (Some(k), Some(r)) => Some((n, k, r.await)),
-                _ => None,
-            }
+            let thunk = request?.await;
+            Some(Answer(n, Rc::new(Cell::new(Some(thunk)))))
         }
     });
     Effect::new(move |_| {
-        let Some(Some((n, key, value))) = answer.get() else {
+        let Some(Some(Answer(n, thunk))) = answer.get() else {
             return;
         };
         if n <= taken.get_value() {
@@ -98,7 +132,9 @@ where
         }
         taken.set_value(n);
         in_flight.set(n < started.get_value());
-        absorb(key, value);
+        if let Some(absorb) = thunk.take() {
+            absorb();
+        }
     });
     Feed { refresh, in_flight }
 }

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 
 use crate::api::{ApiClient, ApiFailure};
 use crate::dom::{self, B};
+use crate::live;
 
 /// What is known about the caller: `None` while asking.
 pub type MeState = Option<Result<Arc<Me>, ApiFailure>>;
@@ -33,27 +34,24 @@ pub fn signed_out(state: &MeState) -> bool {
 #[derive(Debug, Clone, Copy)]
 pub struct Operator(pub RwSignal<MeState>);
 
-/// Asks `/gateway/v1/me` whenever `client` changes (and only then); a
-/// stale answer (for a previous client) is dropped.
+/// Asks `/gateway/v1/me` whenever `client` changes (and only then), on the
+/// console's one [`live::feed`]; an answer for a previous client is dropped.
 pub fn fetch_me(client: Signal<Option<ApiClient>>) -> RwSignal<MeState> {
     let me = RwSignal::new(None);
-    let seq = StoredValue::new(0u64);
-    crate::widgets::effect(move || {
-        let Some(c) = client.get() else {
+    live::feed(
+        move || {
+            // A new client may be a new operator: forget the old
+            // permissions while asking (the key runs once per change).
             me.set(None);
-            return;
-        };
-        let n = seq.get_value() + 1;
-        seq.set_value(n);
-        // A new client may be a new operator: forget the old permissions.
-        me.set(None);
-        leptos::task::spawn_local(async move {
-            let r = c.call(&GetMe).await.map(Arc::new);
-            if !me.is_disposed() && n == seq.get_value() {
-                me.set(Some(r));
+            client.get()
+        },
+        |c: ApiClient| async move { c.call(&GetMe).await.map(Arc::new) },
+        move |c, answer| {
+            if client.with_untracked(|now| now.as_ref() == Some(&c)) {
+                me.set(Some(answer));
             }
-        });
-    });
+        },
+    );
     me
 }
 

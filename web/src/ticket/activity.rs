@@ -14,6 +14,7 @@ use leptos::prelude::*;
 
 use crate::api::{ApiClient, ApiFailure};
 use crate::dom::{self, B};
+use crate::live;
 
 /// The panel.
 #[component]
@@ -28,29 +29,24 @@ pub fn ActivityPanel(
     refresh: RwSignal<u64>,
 ) -> impl IntoView {
     let state = RwSignal::new(None::<Result<AuditPage, ApiFailure>>);
-    let loading = RwSignal::new(false);
-    let seq = StoredValue::new(0u64);
-    crate::widgets::effect(move || {
-        let id = execution_id.get();
-        let c = client.get();
-        refresh.track();
-        let n = seq.get_value() + 1;
-        seq.set_value(n);
-        loading.set(true);
-        leptos::task::spawn_local(async move {
-            let r = match ExecutionId::parse(&id) {
+    let feed = live::feed(
+        move || Some((execution_id.get(), client.get(), refresh.get())),
+        |(id, c, _): (String, ApiClient, u64)| async move {
+            match ExecutionId::parse(&id) {
                 Ok(id) => c.call(&ListAudit::for_execution(id)).await,
                 Err(e) => Err(ApiFailure::Core(e)),
-            };
-            if state.is_disposed() || n != seq.get_value() {
-                return;
             }
-            loading.set(false);
-            state.set(Some(r));
-        });
-    });
+        },
+        // The feed hands over answers in order; one for a ticket the panel
+        // has left is not this ticket's trail.
+        move |(id, _, _), answer| {
+            if execution_id.with_untracked(|now| *now == id) {
+                state.set(Some(answer));
+            }
+        },
+    );
     let body = dom::live_dom("", move || {
-        let busy = loading.get();
+        let busy = feed.loading();
         state
             .with(|s| match s {
                 None => note("loading", "Loading the activity…"),
