@@ -47,7 +47,7 @@ const po = new PerformanceObserver((l) => {
       get_start: gets.length ? gets[0].startTime : null,
       get_end: gets.length ? gets[0].responseEnd : null,
       gets: gets.length,
-      marks: Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])),
+      marks: Object.fromEntries(performance.getEntriesByType("mark").reverse().map((m) => [m.name, Math.round(m.startTime)])),
     });
   }
 });

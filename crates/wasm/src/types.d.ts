@@ -213,13 +213,27 @@ export interface StepsOptions extends PageOptions {
   executionStepIds?: string[];
 }
 
-/** ExecuteDocument's body, with the service's field names. */
+/**
+ * A `{ key, value }` pair sent in a request. Unlike {@link KeyValue} (read
+ * from the service, extra fields kept), nothing else is accepted: an
+ * unknown field or a repeated key is a `CocError`, and a missing `value`
+ * is sent as missing, not as `null`.
+ */
+export type KeyValueInput = { key: string; value?: string | null };
+
+/** A target sent in a request: `key` and `values` only, as for {@link KeyValueInput}. */
+export type TargetInput = { key: Target["key"]; values: JsonValue[] };
+
+/**
+ * ExecuteDocument's body, with the service's field names. Read strictly:
+ * an unknown field at any depth is refused, never forwarded.
+ */
 export interface ExecuteDocumentBody {
   version?: string;
-  parameters?: KeyValue[];
-  sys_tags?: KeyValue[];
+  parameters?: KeyValueInput[];
+  sys_tags?: KeyValueInput[];
   target_parameter_name?: string;
-  targets?: Target[];
+  targets?: TargetInput[];
   document_type?: "PRIVATE" | "PUBLIC";
   description?: string;
 }
