@@ -2,7 +2,9 @@
 //! `cargo bench -p coc-core` (or `cargo xtask bench`).
 //!
 //! - decoding the largest ticket a console meets (10,000 targets, 1,000
-//!   parameters, about 2 MB of JSON), the work behind every poll of it;
+//!   parameters, about 2 MB of JSON), the work behind every poll of it, and
+//!   the API page's example ticket, each next to `serde_json::Value` reading
+//!   the same bytes (the floor: no model, no checks), as a time ratio;
 //! - building and AK/SK-signing a request, the gateway's per-request cost;
 //! - operation guidance.
 //!
@@ -67,11 +69,39 @@ fn main() {
             .unwrap();
         black_box(ticket);
     });
+    // The floor: serde_json reading the same bytes into an untyped Value,
+    // with no model, no checks and no defaults.
+    let floor = median(30, || {
+        black_box(serde_json::from_slice::<serde_json::Value>(black_box(&body)).unwrap());
+    });
     let mb = body.len() as f64 / 1e6;
     println!(
-        "decode GetExecution, 10,000 targets + 1,000 parameters ({mb:.2} MB): {:.2} ms median ({:.0} MB/s)",
+        "decode GetExecution, 10,000 targets + 1,000 parameters ({mb:.2} MB): {:.2} ms median ({:.0} MB/s); serde_json::Value of the same bytes {:.2} ms ({:.0} MB/s); core/Value time {:.2}x",
         t.as_secs_f64() * 1e3,
-        mb / t.as_secs_f64()
+        mb / t.as_secs_f64(),
+        floor.as_secs_f64() * 1e3,
+        mb / floor.as_secs_f64(),
+        t.as_secs_f64() / floor.as_secs_f64()
+    );
+
+    let small = include_bytes!("../tests/fixtures/seed_002_get_execution_response.json");
+    let t = median(10_000, || {
+        black_box(
+            op.parse_response(&HttpResponse::new(200, &headers, black_box(small)))
+                .unwrap(),
+        );
+    });
+    let floor = median(10_000, || {
+        black_box(serde_json::from_slice::<serde_json::Value>(black_box(small)).unwrap());
+    });
+    println!(
+        "decode GetExecution, the API page example ({} bytes): {:.2} µs median ({:.0} MB/s); serde_json::Value {:.2} µs ({:.0} MB/s); core/Value time {:.2}x",
+        small.len(),
+        t.as_secs_f64() * 1e6,
+        small.len() as f64 / 1e6 / t.as_secs_f64(),
+        floor.as_secs_f64() * 1e6,
+        small.len() as f64 / 1e6 / floor.as_secs_f64(),
+        t.as_secs_f64() / floor.as_secs_f64()
     );
 
     let ticket = op
