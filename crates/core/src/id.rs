@@ -38,6 +38,7 @@ pub fn validate_id(field: &'static str, value: &str) -> Result<(), Error> {
             '#' => "a hash \"#\"",
             '%' => "a percent sign \"%\"",
             c if c.is_control() => "a control character",
+            c if is_invisible(c) => "an invisible or bidirectional-control character",
             c if c.is_whitespace() => "whitespace",
             _ => continue,
         };
@@ -47,6 +48,14 @@ pub fn validate_id(field: &'static str, value: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// Zero-width and bidirectional-control characters. They are neither
+/// control characters (`Cc`) nor whitespace to `char`, yet in a console an
+/// id carrying one can display as a different ticket's (U+202E reverses
+/// what follows; U+200B shows nothing at all).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 macro_rules! id_type {

@@ -1137,6 +1137,46 @@ fn hostile_ids_are_refused_naming_the_field() {
     }
 }
 
+/// Invisible and bidirectional-control characters: in a console such an id
+/// can display as a different ticket's (`EX1\u{202e}...` renders reversed).
+const INVISIBLE: [char; 15] = [
+    '\u{200b}', '\u{200c}', '\u{200d}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}',
+    '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{feff}',
+];
+
+#[test]
+fn invisible_and_bidi_control_ids_are_refused() {
+    for c in INVISIBLE {
+        for id in [
+            format!("EX1{c}"),
+            format!("{c}EX1"),
+            format!("E{c}X1"),
+            c.to_string(),
+        ] {
+            for result in [
+                validate_id("execution_id", &id),
+                GetExecution::new(&id).map(|_| ()),
+                OperateExecution::new(&id, OperateType::Terminate).map(|_| ()),
+                DocumentId::parse(&id).map(|_| ()),
+                StepId::parse(&id).map(|_| ()),
+            ] {
+                let (_, reason) = invalid(result);
+                assert_eq!(
+                    reason,
+                    format!(
+                        "must not contain an invisible or bidirectional-control character (found {c:?})"
+                    ),
+                    "{id:?}"
+                );
+            }
+        }
+    }
+    // Their neighbours stay allowed: ids are not restricted to ASCII.
+    for ok in ["EX\u{2010}1", "EX\u{2030}", "EX\u{2070}", "EX\u{fefe}"] {
+        validate_id("execution_id", ok).unwrap();
+    }
+}
+
 #[test]
 fn id_length_limit_counts_characters() {
     let ok = "é".repeat(MAX_ID_LEN);
