@@ -64,6 +64,8 @@ pub use error::GatewayError;
 pub use forward::{UpstreamAuth, install_crypto_provider};
 pub use hosts::HostPolicy;
 pub use listen::ClientLimits;
+#[doc(hidden)]
+pub use routes::fuzz_request_target;
 pub use server::{App, Running, Server, app, spawn};
 pub use static_files::CspSettings;
 

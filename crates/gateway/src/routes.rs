@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use coc_core::{
@@ -64,20 +64,8 @@ pub(crate) async fn guard(
 }
 
 fn check(state: &AppState, req: &Request) -> Result<(), GatewayError> {
-    if req.method() == Method::CONNECT {
-        return Err(GatewayError::connect_not_supported());
-    }
-    let uri = req.uri();
-    // `GET http://evil/v1/executions HTTP/1.1` parses with a scheme and an
-    // authority; axum would route it by its path alone.
-    if uri.scheme().is_some() || uri.authority().is_some() {
-        return Err(GatewayError::bad_request_target("absolute-form URI"));
-    }
-    let path = uri.path();
-    if !path.starts_with('/') {
-        return Err(GatewayError::bad_request_target("not a path"));
-    }
-    check_path(path)?;
+    check_target(req.method(), req.uri())?;
+    let path = req.uri().path();
     // Health is for probes and load balancers, which send whatever Host
     // they were configured with; it says nothing a rebinding page could use.
     if path != "/healthz" {
@@ -102,6 +90,45 @@ fn check(state: &AppState, req: &Request) -> Result<(), GatewayError> {
         return Err(GatewayError::body_too_large(state.body_limit));
     }
     Ok(())
+}
+
+/// What the guard refuses from the request line alone.
+fn check_target(method: &Method, uri: &Uri) -> Result<(), GatewayError> {
+    if method == Method::CONNECT {
+        return Err(GatewayError::connect_not_supported());
+    }
+    // `GET http://evil/v1/executions HTTP/1.1` parses with a scheme and an
+    // authority; axum would route it by its path alone.
+    if uri.scheme().is_some() || uri.authority().is_some() {
+        return Err(GatewayError::bad_request_target("absolute-form URI"));
+    }
+    let path = uri.path();
+    if !path.starts_with('/') {
+        return Err(GatewayError::bad_request_target("not a path"));
+    }
+    check_path(path)
+}
+
+/// Not API: the entry point of `fuzz/`'s `gateway_target` (why it exists:
+/// the guard and [`Route::parse`] are crate-private and take what hyper
+/// builds, and a fuzzer needs them without a socket or an [`AppState`]).
+/// Reads a raw request line's method and target as hyper does, then runs
+/// the guard's checks of the target and, for `/v1` paths, the route parser.
+/// `None` is a request line hyper itself refuses; `Some(Ok(label))` a route.
+#[doc(hidden)]
+pub fn fuzz_request_target(
+    method: &[u8],
+    target: &[u8],
+) -> Option<Result<&'static str, GatewayError>> {
+    let method = Method::from_bytes(method).ok()?;
+    let uri = Uri::try_from(target).ok()?;
+    Some(check_target(&method, &uri).and_then(|()| {
+        if under(uri.path(), "/v1") {
+            Route::parse(&method, uri.path()).map(|r| r.label())
+        } else {
+            Ok("")
+        }
+    }))
 }
 
 /// Refuses API and control requests from origins that are neither this
@@ -651,6 +678,43 @@ mod tests {
                 "{method} {path}"
             );
             assert!(e.message.contains(field), "{method} {path}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn ids_with_invisible_or_bidi_control_characters_are_400() {
+        // In a console such an id can display as a different ticket's.
+        let invisible = ('\u{200b}'..='\u{200f}')
+            .chain('\u{202a}'..='\u{202e}')
+            .chain('\u{2066}'..='\u{2069}')
+            .chain(['\u{feff}']);
+        for c in invisible {
+            let mut utf8 = [0; 4];
+            let encoded: String = c
+                .encode_utf8(&mut utf8)
+                .bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect();
+            for (method, path) in [
+                (Method::GET, format!("/v1/executions/{EX}{encoded}")),
+                (Method::GET, format!("/v1/executions/{encoded}{EX}/steps")),
+                (Method::POST, format!("/v1/documents/{DM}{encoded}")),
+            ] {
+                let e = refused(method.clone(), &path);
+                assert_eq!(
+                    (e.status.as_u16(), e.code),
+                    (400, "GATEWAY.INVALID_REQUEST"),
+                    "{method} {path}"
+                );
+                assert!(
+                    e.message.contains("invisible or bidirectional-control"),
+                    "{method} {path}: {}",
+                    e.message
+                );
+                // The fuzz entry point agrees with the route parser.
+                let got = fuzz_request_target(method.as_str().as_bytes(), path.as_bytes());
+                assert_eq!(got, Some(Err(e)), "{method} {path}");
+            }
         }
     }
 }

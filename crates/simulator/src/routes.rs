@@ -282,7 +282,19 @@ async fn operate_execution(
     axum::Extension(RequestId(request_id)): axum::Extension<RequestId>,
     body: Bytes,
 ) -> Result<Response, CocError> {
-    let body: Value = serde_json::from_slice(&body).map_err(|e| {
+    operate_body(&sim, request_id, &body)
+}
+
+/// `POST /v1/executions` once the body is read: public, but not API, only
+/// so that `fuzz/`'s `simulator_operate` reaches the handler's own code
+/// without a runtime or a socket (axum's extractors are not what is fuzzed).
+#[doc(hidden)]
+pub fn operate_body(
+    sim: &Simulator,
+    request_id: String,
+    body: &[u8],
+) -> Result<Response, CocError> {
+    let body: Value = serde_json::from_slice(body).map_err(|e| {
         CocError::bad_request(
             error::BAD_REQUEST_BODY,
             format!("the request body is not valid JSON: {e}"),
