@@ -110,8 +110,8 @@ fn check_target(method: &Method, uri: &Uri) -> Result<(), GatewayError> {
 }
 
 /// Not API: the entry point of `fuzz/`'s `gateway_target` (why it exists:
-/// the guard and [`Route::parse`] are crate-private and take what hyper
-/// builds, and a fuzzer needs them without a socket or an [`AppState`]).
+/// the guard and `Route::parse` are crate-private and take what hyper
+/// builds, and a fuzzer needs them without a socket or an `AppState`).
 /// Reads a raw request line's method and target as hyper does, then runs
 /// the guard's checks of the target and, for `/v1` paths, the route parser.
 /// `None` is a request line hyper itself refuses; `Some(Ok(label))` a route.
