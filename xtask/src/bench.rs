@@ -63,6 +63,7 @@ pub fn run(root: &Path) -> Result<()> {
         ));
     }
     drop(gateway);
+    crate::load::run(root, &bin)?;
 
     let tools = tools::install_all(root, tools::Need::Everything)?;
     let gateway = Gateway::start(&bin, &["--sim-manual-clock"])?;

@@ -12,6 +12,7 @@
 
 mod bench;
 mod gateway;
+mod load;
 mod npm;
 mod tools;
 
@@ -33,8 +34,12 @@ commands:
         clippy (native and wasm32), native tests, wasm tests (Node and
         headless Chromium), the release build with its size budget, and the
         full-stack browser tests
-  bench measure and report: core decode and signing, gateway start-up and
-        request latency (numbers for notes; nothing is asserted)
+  bench [gateway]
+        measure and report: core decode and signing, gateway start-up and
+        request latency, the gateway under load beside nginx (wrk, keep-alive
+        and not, a 60 s soak with the gateway's RSS), the npm package, the
+        console's paint (numbers for notes; nothing is asserted); `gateway`
+        runs only the load section
   npm [--test]
         build the npm package (crates/wasm) into target/npm and pack it;
         with --test, also run its tests (Node, tsc, Vite and webpack builds
@@ -63,6 +68,11 @@ fn run() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("serve") => serve(&root, &args[1..]),
         Some("test") => test(&root),
+        // `bench gateway`: only the gateway-versus-nginx load section.
+        Some("bench") if args.get(1).is_some_and(|a| a == "gateway") => {
+            let bin = build_gateway(&root)?;
+            load::run(&root, &bin)
+        }
         Some("bench") => bench::run(&root),
         Some("npm") => {
             let test = args[1..].iter().any(|a| a == "--test");

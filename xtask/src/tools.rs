@@ -231,7 +231,7 @@ fn wasm_opt(root: &Path, npm_bin: &Path) -> Result<()> {
 }
 
 /// `apt-get ARGS`, through `sudo -n` when not root.
-fn apt(args: &[&str]) -> Command {
+pub(crate) fn apt(args: &[&str]) -> Command {
     let root_user = Command::new("id")
         .arg("-u")
         .output()
