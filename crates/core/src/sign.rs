@@ -146,6 +146,11 @@ impl Credentials {
         if !clean(&self.access_key) {
             return Err("the access key is empty or contains whitespace".to_owned());
         }
+        // `Access=A,K, SignedHeaders=…` could not be read back: commas
+        // separate the Authorization header's fields.
+        if self.access_key.contains(',') {
+            return Err("the access key contains a comma".to_owned());
+        }
         if !clean(&self.secret_key) {
             return Err("the secret key is empty or contains whitespace".to_owned());
         }
@@ -200,6 +205,14 @@ pub fn sign(request: &mut HttpRequest, creds: &Credentials, now: UnixTime) -> Re
     creds
         .check()
         .map_err(|reason| Error::invalid("credentials", reason))?;
+    // A name with `;` would be signed and then read back from
+    // `SignedHeaders` as two other names; no such name can be sent anyway.
+    if let Some((name, _)) = request.headers.iter().find(|(n, _)| !is_token(n)) {
+        return Err(Error::invalid(
+            "headers",
+            format!("header name {name:?} is not an HTTP token"),
+        ));
+    }
     if request.header(DATE_HEADER).is_none() {
         request.set_header(DATE_HEADER, now.sdk_date());
     }
@@ -218,6 +231,14 @@ pub fn sign(request: &mut HttpRequest, creds: &Credentials, now: UnixTime) -> Re
         ),
     );
     Ok(())
+}
+
+/// An RFC 9110 token: what an HTTP header name is made of.
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Every header name the signer would sign, lowercased and sorted.
