@@ -21,6 +21,14 @@ use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
+// glibc's malloc, free and consolidation were 17% of the gateway's CPU
+// under load (perf record, wrk with 32 connections on a small ticket):
+// every request allocates its rebuilt request, headers and body buffers.
+// With mimalloc the same run went from 13.3k to 16.5k requests/s, p99 from
+// 7.4 to 4.1 ms (`cargo xtask bench gateway`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The CORS-enabled gateway between the COC ops console and Huawei Cloud COC.
 ///
 /// Serves the console's files, answers CORS for allowlisted origins, and
