@@ -11,6 +11,7 @@
 //! failing step names itself.
 
 mod bench;
+mod fuzz;
 mod gateway;
 mod load;
 mod npm;
@@ -31,8 +32,8 @@ commands:
         install what is missing, build the console (release) and the gateway,
         then serve them with the embedded COC simulator on http://127.0.0.1:8080
   test  install what is missing and run everything CI runs: formatting,
-        clippy (native and wasm32), native tests, wasm tests (Node and
-        headless Chromium), the release build with its size budget, and the
+        clippy (native and wasm32), native tests, a fuzz smoke, wasm tests
+        (Node and headless Chromium), the release build with its size budget, and the
         full-stack browser tests
   bench [gateway]
         measure and report: core decode and signing, gateway start-up and
@@ -46,6 +47,10 @@ commands:
         in Chromium, attw and publint; the gateway tests need `test`)
   dist  build the release console into dist/ (Trunk, then .br/.gz siblings
         for the gateway) and print what its wasm is made of
+  fuzz [--seconds N]
+        build the libFuzzer targets in fuzz/ (cargo-fuzz, nightly toolchain),
+        seed them from the fixtures and run each for N seconds (default 60);
+        prints executions and findings per target
   install
         only install the tools (wasm target, wasm-bindgen CLI, Trunk, wasm-opt,
         twiggy, Chromium and chromedriver)
@@ -93,6 +98,22 @@ fn run() -> Result<()> {
             let tools = tools::install_all(&root, tools::Need::Build)?;
             build_console(&root, &tools)?;
             wasm_contributors(&root, &tools)
+        }
+        Some("fuzz") => {
+            let mut seconds = 60;
+            let mut it = args[1..].iter();
+            while let Some(arg) = it.next() {
+                match arg.as_str() {
+                    "--seconds" => {
+                        seconds = it
+                            .next()
+                            .and_then(|n| n.parse().ok())
+                            .context("--seconds needs a whole number")?;
+                    }
+                    other => bail!("fuzz: unknown option {other:?}\n\n{USAGE}"),
+                }
+            }
+            fuzz::run(&root, seconds).map(|_| ())
         }
         Some("install") => tools::install_all(&root, tools::Need::Everything).map(|_| ()),
         Some("-h" | "--help" | "help") | None => {
@@ -229,6 +250,10 @@ const WASM_PACKAGES: [&str; 3] = ["coc-core", "coc-wasm", "coc-console"];
 /// A seeded simulator job the npm tests start tickets from (DOC_NORMAL).
 const SIM_DOCUMENT: &str = "DM2025061109300101c4e8a2";
 
+/// Long enough that every target builds, loads its seeds and runs; the
+/// real fuzzing is `cargo xtask fuzz`.
+const FUZZ_SMOKE_SECONDS: u64 = 3;
+
 fn test(root: &Path) -> Result<()> {
     let tools = tools::install_all(root, tools::Need::Everything)?;
     let mut env = tools.env();
@@ -239,7 +264,7 @@ fn test(root: &Path) -> Result<()> {
             "    {free} free on disk; a cold run needs about 6 GB"
         ));
     }
-    let mut steps = Steps::new(11);
+    let mut steps = Steps::new(12);
     steps.step("formatting (cargo fmt --check)", || {
         run_cmd("cargo fmt", cargo().args(["fmt", "--all", "--", "--check"]))
     })?;
@@ -279,6 +304,10 @@ fn test(root: &Path) -> Result<()> {
                 .envs(env.clone()),
         )
     })?;
+    steps.step(
+        &format!("fuzz smoke, {FUZZ_SMOKE_SECONDS} s per target (cargo-fuzz, nightly)"),
+        || fuzz::run(root, FUZZ_SMOKE_SECONDS).map(|_| ()),
+    )?;
     steps.step(
         "core tests on wasm32 under Node, same count as native",
         || {

@@ -160,6 +160,32 @@ fn twiggy(bin: &Path) -> Result<()> {
     )
 }
 
+/// cargo-fuzz, for `cargo xtask fuzz` and the test run's fuzz smoke.
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
+/// Installs cargo-fuzz when it is missing or another version. It is built
+/// with the default (stable) toolchain; only the targets need nightly.
+pub fn cargo_fuzz() -> Result<()> {
+    let bin = cargo_bin();
+    let have = version_of(&bin.join("cargo-fuzz"), &["--version"]);
+    if have.as_deref() == Some(&format!("cargo-fuzz {CARGO_FUZZ_VERSION}")) {
+        log(&format!("    cargo-fuzz {CARGO_FUZZ_VERSION}: present"));
+        return Ok(());
+    }
+    log(&format!(
+        "    installing cargo-fuzz {CARGO_FUZZ_VERSION} (found {}); about 1.5 minutes on 2 cores, cargo's progress follows",
+        have.as_deref().unwrap_or("none")
+    ));
+    run_cmd(
+        "cargo install cargo-fuzz",
+        Command::new("cargo").args([
+            "install",
+            "--locked",
+            &format!("cargo-fuzz@{CARGO_FUZZ_VERSION}"),
+        ]),
+    )
+}
+
 fn trunk(bin: &Path) -> Result<()> {
     let have = version_of(&bin.join("trunk"), &["--version"]);
     if have.as_deref() == Some(&format!("trunk {TRUNK_VERSION}")) {
