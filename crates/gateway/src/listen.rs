@@ -20,7 +20,7 @@
 //!   in the kernel's backlog, so a client learns at once and a load balancer
 //!   can go elsewhere; the cap frees up as soon as idle connections time out.
 //!
-//! The two read timeouts are enforced on the socket ([`TimedIo`]) rather
+//! The two read timeouts are enforced on the socket (`TimedIo`) rather
 //! than with hyper's `header_read_timeout`, because hyper starts that timer
 //! when it begins waiting for a request head, so it cannot tell an idle
 //! kept-alive connection from a slow header.
