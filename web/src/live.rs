@@ -53,7 +53,7 @@ impl Feed {
 /// returning `None` fetches nothing.
 ///
 /// Only this shim is generic: it wraps the key, the request and the
-/// answer in closures, and [`erased_feed`] holds the one `LocalResource`
+/// answer in closures, and `erased_feed` holds the one `LocalResource`
 /// and its effects for every feed of the console. One resource per
 /// answer type cost 4.4 KB brotli more (measured with the Activity panel
 /// and `/me` moved onto feeds).
