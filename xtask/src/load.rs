@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::gateway::Gateway;
-use crate::{cargo, log, run_cmd, target_dir, tools};
+use crate::{log, run_cmd, tools};
 
 /// The origin both proxies answer CORS for.
 const ORIGIN: &str = "http://portal.example";
@@ -52,18 +52,7 @@ const CASES: [(&str, &str, Option<&str>); 4] = [
 
 pub fn run(root: &Path, gateway_bin: &Path) -> Result<()> {
     install()?;
-    run_cmd(
-        "cargo build (simulator)",
-        cargo().args([
-            "build",
-            "--locked",
-            "--profile",
-            "release-native",
-            "-p",
-            "coc-simulator",
-        ]),
-    )?;
-    let sim_bin = target_dir(root).join("release-native/coc-simulator");
+    let sim_bin = crate::build_native(root, "coc-simulator")?;
     let dir = tempdir()?;
     let sim = Process::start(
         // Its per-request log line would be most of the upstream's work.

@@ -639,16 +639,21 @@ fn precompress(dist: &Path) -> Result<()> {
 
 /// The gateway binary, optimised for speed.
 pub(crate) fn build_gateway(root: &Path) -> Result<PathBuf> {
+    build_native(root, "coc-gateway")
+}
+
+/// A workspace binary named like its package, optimised for speed.
+pub(crate) fn build_native(root: &Path, package: &str) -> Result<PathBuf> {
     run_cmd(
-        "cargo build (gateway)",
+        &format!("cargo build ({package})"),
         cargo().args([
             "build",
             "--locked",
             "--profile",
             "release-native",
             "-p",
-            "coc-gateway",
+            package,
         ]),
     )?;
-    Ok(target_dir(root).join("release-native/coc-gateway"))
+    Ok(target_dir(root).join("release-native").join(package))
 }
