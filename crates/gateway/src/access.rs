@@ -222,8 +222,10 @@ where
         }
         Err(e) => finish(
             match e.code {
-                // Sent, but no answer: it may have been applied.
-                "GATEWAY.UPSTREAM_TIMEOUT" | "GATEWAY.UPSTREAM_BAD_RESPONSE" => Outcome::Unknown,
+                // Sent, but no usable answer: it may have been applied.
+                // (UPSTREAM_TIMEOUT and _UNREACHABLE on a write mean that
+                // connecting failed: nothing was sent.)
+                "GATEWAY.OUTCOME_UNKNOWN" => Outcome::Unknown,
                 _ => Outcome::Failed,
             },
             Some(e.status.as_u16()),

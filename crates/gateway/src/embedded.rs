@@ -72,6 +72,8 @@ impl SimSettings {
             error_rate: self.error_rate,
             html_502_rate: self.html_502_rate,
             drop_rate: self.drop_rate,
+            // Only through /__sim/faults: tests of the console's fault handling.
+            ..Faults::default()
         }
     }
 }

@@ -33,7 +33,8 @@
 //! | `GATEWAY.NOT_FOUND` | 404 | a static file that does not exist (console routes fall back to `index.html` instead) |
 //! | `GATEWAY.UPSTREAM_UNREACHABLE` | 502 | the upstream refused or could not be connected to |
 //! | `GATEWAY.UPSTREAM_TIMEOUT` | 504 | connecting or the whole exchange took longer than its timeout |
-//! | `GATEWAY.UPSTREAM_BAD_RESPONSE` | 502 | the upstream closed the connection or sent something that is not HTTP, or an oversize body |
+//! | `GATEWAY.UPSTREAM_BAD_RESPONSE` | 502 | a read whose answer broke off, is not HTTP, is oversize, or is a 2xx that is not JSON (an HTML page) |
+//! | `GATEWAY.OUTCOME_UNKNOWN` | 502, 504 | an operation (POST) that was sent but got no complete, readable answer: it may have been applied, and it was not retried |
 //! | `GATEWAY.INTERNAL` | 500 | the gateway could not build the request (a bug or broken credentials) |
 //!
 //! Anything the upstream itself answers (a COC 400, an `APIGW.0301` 401, an
@@ -327,6 +328,24 @@ impl GatewayError {
             StatusCode::BAD_GATEWAY,
             "GATEWAY.UPSTREAM_BAD_RESPONSE",
             format!("the upstream service sent no usable response: {detail}"),
+        )
+    }
+
+    /// An operation was sent, and then its answer timed out (504) or broke
+    /// (502): it may have been applied. Never reported as a failure, because
+    /// an operator who reads "failed" sends it again.
+    pub fn outcome_unknown(
+        status: StatusCode,
+        operation: &str,
+        detail: impl std::fmt::Display,
+    ) -> Self {
+        Self::new(
+            status,
+            "GATEWAY.OUTCOME_UNKNOWN",
+            format!(
+                "{operation} was sent to the upstream service, but {detail}: it may have been applied. \
+                 It was not retried; look at the ticket before sending it again"
+            ),
         )
     }
 

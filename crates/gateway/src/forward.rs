@@ -216,6 +216,9 @@ impl Upstream {
             coc_core::Method::Get => reqwest::Method::GET,
             coc_core::Method::Post => reqwest::Method::POST,
         };
+        // Once a POST has left, a broken answer says nothing about whether
+        // it was applied: those failures become OUTCOME_UNKNOWN, not errors.
+        let write = (request.method == coc_core::Method::Post).then_some(O::NAME);
         let mut builder = self.client.request(method, &request.url);
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
@@ -223,13 +226,16 @@ impl Upstream {
         if !request.body.is_empty() {
             builder = builder.body(request.body);
         }
-        let upstream = builder.send().await.map_err(|e| self.map_error(&e))?;
-        self.relay(upstream).await
+        let exchange = match builder.send().await {
+            Ok(upstream) => self.relay(upstream).await,
+            Err(e) => Err(self.classify(&e)),
+        };
+        exchange.map_err(|broken| broken.into_error(write))
     }
 
-    async fn relay(&self, mut upstream: reqwest::Response) -> Result<Exchange, GatewayError> {
+    async fn relay(&self, mut upstream: reqwest::Response) -> Result<Exchange, Broken> {
         let status = StatusCode::from_u16(upstream.status().as_u16())
-            .map_err(|_| GatewayError::upstream_bad_response("an invalid status code"))?;
+            .map_err(|_| Broken::Unusable("an invalid status code".to_owned()))?;
         let mut headers = axum::http::HeaderMap::new();
         for name in KEPT_RESPONSE_HEADERS {
             if let Some(v) = upstream.headers().get(name.as_str())
@@ -239,16 +245,30 @@ impl Upstream {
                 headers.insert(name, v);
             }
         }
+        // Refused before a byte of it is read; dropping `upstream` closes
+        // the connection instead of draining it.
+        if let Some(declared) = upstream.content_length()
+            && declared > MAX_UPSTREAM_BODY as u64
+        {
+            return Err(Broken::Unusable(format!(
+                "the response declares {declared} bytes, more than the {MAX_UPSTREAM_BODY} the gateway relays"
+            )));
+        }
         // Read the whole body first: a connection dropped mid-body becomes a
         // clear 502 instead of a truncated 200 the console would misread.
         let mut body = Vec::new();
-        while let Some(chunk) = upstream.chunk().await.map_err(|e| self.map_error(&e))? {
+        while let Some(chunk) = upstream.chunk().await.map_err(|e| self.classify(&e))? {
             if body.len() + chunk.len() > MAX_UPSTREAM_BODY {
-                return Err(GatewayError::upstream_bad_response(format!(
+                return Err(Broken::Unusable(format!(
                     "the response body is larger than {MAX_UPSTREAM_BODY} bytes"
                 )));
             }
             body.extend_from_slice(&chunk);
+        }
+        if status.is_success() {
+            not_json(headers.get(header::CONTENT_TYPE), &body).map_or(Ok(()), |why| {
+                Err(Broken::Unusable(format!("it answered {status} with {why}")))
+            })?;
         }
         Ok(Exchange {
             status,
@@ -257,34 +277,90 @@ impl Upstream {
         })
     }
 
-    fn map_error(&self, e: &reqwest::Error) -> GatewayError {
-        if e.is_timeout() {
-            if e.is_connect() {
+    fn classify(&self, e: &reqwest::Error) -> Broken {
+        if e.is_connect() {
+            Broken::NotSent(if e.is_timeout() {
                 GatewayError::upstream_timeout(format!(
                     "connecting to {} took longer than {} ms",
                     self.base_url,
                     self.connect_timeout.as_millis()
                 ))
             } else {
-                GatewayError::upstream_timeout(format!(
-                    "no complete answer from {} within {} ms",
+                GatewayError::upstream_unreachable(format!(
+                    "connecting to {} failed ({})",
                     self.base_url,
-                    self.timeout.as_millis()
+                    root_cause(e)
                 ))
-            }
-        } else if e.is_connect() {
-            GatewayError::upstream_unreachable(format!(
-                "connecting to {} failed ({})",
+            })
+        } else if e.is_timeout() {
+            Broken::Timeout(format!(
+                "no complete answer came from {} within {} ms",
                 self.base_url,
-                root_cause(e)
+                self.timeout.as_millis()
             ))
         } else {
-            GatewayError::upstream_bad_response(format!(
+            Broken::Unusable(format!(
                 "the exchange with {} failed ({})",
                 self.base_url,
                 root_cause(e)
             ))
         }
+    }
+}
+
+/// How an exchange went wrong, before it is told as a read's failure or an
+/// operation's unknown outcome.
+#[derive(Debug)]
+enum Broken {
+    /// Nothing reached the upstream: connecting failed or timed out.
+    NotSent(GatewayError),
+    /// Sent, and no complete answer within the total timeout.
+    Timeout(String),
+    /// Sent, and the answer broke off or cannot be relayed.
+    Unusable(String),
+}
+
+impl Broken {
+    /// `write` names the operation when the request was a POST.
+    fn into_error(self, write: Option<&str>) -> GatewayError {
+        match (self, write) {
+            (Broken::NotSent(e), _) => e,
+            (Broken::Timeout(why), None) => GatewayError::upstream_timeout(why),
+            (Broken::Unusable(why), None) => GatewayError::upstream_bad_response(why),
+            (Broken::Timeout(why), Some(op)) => {
+                GatewayError::outcome_unknown(StatusCode::GATEWAY_TIMEOUT, op, why)
+            }
+            (Broken::Unusable(why), Some(op)) => {
+                GatewayError::outcome_unknown(StatusCode::BAD_GATEWAY, op, why)
+            }
+        }
+    }
+}
+
+/// Why a 2xx body cannot be COC's JSON, if it cannot: a captive portal, a
+/// load balancer's page or a misrouted upstream answers 200 with HTML, and
+/// relaying it would hand the console a success it cannot read. Only the
+/// media type and the first byte are looked at; the core reads the rest.
+fn not_json(content_type: Option<&HeaderValue>, body: &[u8]) -> Option<String> {
+    if let Some(ct) = content_type {
+        let essence = ct
+            .to_str()
+            .unwrap_or_default()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Some(format!(
+                "Content-Type {:?}, not JSON",
+                crate::error::escape(&essence)
+            ));
+        }
+    }
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None | Some(b'{' | b'[') => None,
+        Some(_) => Some("a body that is not JSON".to_owned()),
     }
 }
 

@@ -61,7 +61,7 @@ use coc_core::{Credentials, OperateType};
 pub use cors::OriginPolicy;
 pub use embedded::{Embedded, SimSettings};
 pub use error::GatewayError;
-pub use forward::{UpstreamAuth, install_crypto_provider};
+pub use forward::{MAX_UPSTREAM_BODY, UpstreamAuth, install_crypto_provider};
 pub use hosts::HostPolicy;
 pub use listen::ClientLimits;
 #[doc(hidden)]

@@ -41,7 +41,7 @@ async fn put_faults(State(sim): State<Simulator>, body: Bytes) -> Response {
             return control_error(
                 StatusCode::BAD_REQUEST,
                 format!(
-                    "expected {{\"latency_ms\", \"error_rate\", \"html_502_rate\", \"drop_rate\"}}: {e}"
+                    "expected {{\"latency_ms\", \"error_rate\", \"html_502_rate\", \"drop_rate\", \"truncate_rate\", \"html_200_rate\", \"oversize_rate\"}}: {e}"
                 ),
             );
         }

@@ -130,7 +130,7 @@ use axum::middleware::from_fn_with_state;
 use serde::{Deserialize, Serialize};
 
 pub use error::CocError;
-pub use faults::Faults;
+pub use faults::{Faults, HTML_200_BODY, OVERSIZE_BYTES};
 pub use routes::{API_CREATOR, MAX_BODY_BYTES};
 pub use seed::*;
 pub use world::{
@@ -440,8 +440,14 @@ impl Simulator {
         let f = inner.faults.clone();
         let action = if inner.dice.chance(f.drop_rate) {
             faults::Action::Drop
+        } else if inner.dice.chance(f.truncate_rate) {
+            faults::Action::Truncate
         } else if inner.dice.chance(f.html_502_rate) {
             faults::Action::Html502
+        } else if inner.dice.chance(f.html_200_rate) {
+            faults::Action::Html200
+        } else if inner.dice.chance(f.oversize_rate) {
+            faults::Action::Oversize
         } else if inner.dice.chance(f.error_rate) {
             faults::Action::Error
         } else {

@@ -74,6 +74,8 @@ async fn main() -> anyhow::Result<()> {
         error_rate: args.error_rate,
         html_502_rate: args.html_502_rate,
         drop_rate: args.drop_rate,
+        // Set at run time through /__sim/faults.
+        ..Faults::default()
     };
     faults.validate().map_err(anyhow::Error::msg)?;
     let clock = if args.manual_clock {

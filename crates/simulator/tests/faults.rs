@@ -17,13 +17,17 @@ async fn faults_are_read_and_set_through_the_control_route() {
         srv.get("/__sim/faults").await.json,
         json!(Faults::default())
     );
-    let set = json!({"latency_ms": 5, "error_rate": 0.25, "html_502_rate": 0.5, "drop_rate": 0.0});
+    let set = json!({
+        "latency_ms": 5, "error_rate": 0.25, "html_502_rate": 0.5, "drop_rate": 0.0,
+        "truncate_rate": 0.0, "html_200_rate": 0.0, "oversize_rate": 0.0,
+    });
     let a = srv.put("/__sim/faults", &set).await;
     assert_eq!((a.status, &a.json), (200, &set));
     assert_eq!(srv.sim.faults().error_rate, 0.25);
     for bad in [
         json!({"error_rate": 1.5}),
         json!({"drop_rate": -0.1}),
+        json!({"truncate_rate": 2.0}),
         json!({"latency": 3}),
         json!({"latency_ms": "slow"}),
     ] {
@@ -194,5 +198,106 @@ async fn dropped_connections_give_the_client_no_response_at_all() {
     assert!(err.is_err());
     srv.put("/__sim/faults", &json!({})).await;
     assert_eq!(srv.status(TICKET_RUNNING).await, "Running");
+    assert_eq!(srv.get("/v1/executions?limit=1").await.status, 200);
+}
+
+/// Sends `request` on a fresh connection and reads until the server closes
+/// it or `limit` bytes came: (bytes, whether it ended in a reset).
+async fn exchange(srv: &common::Server, request: &str, limit: usize) -> (Vec<u8>, bool) {
+    let addr = srv.base.trim_start_matches("http://").to_owned();
+    let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let request = request.replace("{addr}", &addr);
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), tcp.read(&mut buf))
+            .await
+            .expect("the server goes on sending or closes")
+        {
+            Ok(0) => return (got, false),
+            Ok(n) => {
+                got.extend_from_slice(&buf[..n]);
+                if got.len() >= limit {
+                    return (got, false);
+                }
+            }
+            Err(e) => {
+                assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}");
+                return (got, true);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_truncated_answer_breaks_off_after_the_operation_was_applied() {
+    let srv = start_manual().await;
+    srv.put("/__sim/faults", &json!({"truncate_rate": 1.0}))
+        .await;
+    let body = json!({"execution_id": TICKET_RUNNING, "operate_type": "TERMINATE"}).to_string();
+    let (got, _) = exchange(
+        &srv,
+        &format!(
+            "POST /v1/executions HTTP/1.1\r\nHost: {{addr}}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+        usize::MAX,
+    )
+    .await;
+    let text = String::from_utf8_lossy(&got).into_owned();
+    let (head, sent) = text.split_once("\r\n\r\n").expect("a head came");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let declared: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_owned)
+        })
+        .expect("a Content-Length")
+        .parse()
+        .unwrap();
+    assert!(
+        sent.len() < declared,
+        "{} of {declared} bytes: not truncated",
+        sent.len()
+    );
+    srv.put("/__sim/faults", &json!({})).await;
+    // The service handled it: the ticket is cancelling, and the log has it once.
+    assert_ne!(srv.status(TICKET_RUNNING).await, "Running");
+    assert_eq!(srv.sim.operations(TICKET_RUNNING).len(), 1);
+}
+
+#[tokio::test]
+async fn html_200_and_oversize_answers_are_what_they_say() {
+    let srv = start_manual().await;
+    srv.put("/__sim/faults", &json!({"html_200_rate": 1.0}))
+        .await;
+    let a = srv.get(&format!("/v1/executions/{TICKET_RUNNING}")).await;
+    assert_eq!(
+        (a.status, a.headers["content-type"].to_str().unwrap()),
+        (200, "text/html")
+    );
+    assert_eq!(a.text, HTML_200_BODY);
+
+    srv.put("/__sim/faults", &json!({"oversize_rate": 1.0}))
+        .await;
+    // Only the first MiBs are read: the body is streamed, never built.
+    let (got, _) = exchange(
+        &srv,
+        &format!("GET /v1/executions/{TICKET_RUNNING} HTTP/1.1\r\nHost: {{addr}}\r\n\r\n"),
+        4 << 20,
+    )
+    .await;
+    let text = String::from_utf8_lossy(&got[..1024]).into_owned();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(
+        text.to_ascii_lowercase()
+            .contains(&format!("content-length: {OVERSIZE_BYTES}")),
+        "{text}"
+    );
+    assert!(got.len() >= 4 << 20);
+    srv.put("/__sim/faults", &json!({})).await;
     assert_eq!(srv.get("/v1/executions?limit=1").await.status, 200);
 }
