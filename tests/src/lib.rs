@@ -422,6 +422,29 @@ impl Gateway {
         Ok(())
     }
 
+    /// Sets the embedded simulator's fault knobs (`PUT /__sim/faults`);
+    /// `{}` turns them all off.
+    pub async fn set_faults(&self, faults: &Value) -> Result<()> {
+        let url = format!("{}/__sim/faults", self.url);
+        let r = self
+            .http
+            .send(
+                "PUT",
+                &url,
+                &[("content-type".to_owned(), "application/json".to_owned())],
+                faults.to_string().into_bytes(),
+            )
+            .await?;
+        if r.status != 200 {
+            bail!(
+                "set faults {faults}: http {}: {}",
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            );
+        }
+        Ok(())
+    }
+
     /// The simulator's log of operations received for a ticket.
     pub async fn operations(&self, id: &str) -> Result<Vec<Value>> {
         let v = self

@@ -20,7 +20,7 @@ use coc_e2e::fantoccini::key::Key;
 use coc_e2e::{
     Browser, Gateway, iso_utc, note, run_in_browser as run, seed, sim_start_now, wait_for,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const W: u32 = 1280;
 const H: u32 = 900;
@@ -498,6 +498,134 @@ async fn a_stopped_gateway_warns_and_keeps_the_data() -> Result<()> {
             "data kept"
         );
         ensure!(br.text_content("[data-field=execution_id]").await? == id);
+        Ok(())
+    })
+    .await
+}
+
+/// The live bar's "Refresh now".
+const REFRESH: &str = ".coc-livebar .coc-live-controls button:last-child";
+
+/// Each way the COC service can misbehave behind the gateway, on a ticket
+/// already on screen: the page keeps the ticket and warns with the
+/// gateway's code for it, and recovers when the service does.
+#[tokio::test]
+async fn a_misbehaving_service_keeps_the_last_good_data_with_the_matching_warning() -> Result<()> {
+    run(
+        "faults",
+        &["--timeout-ms", "1500"],
+        (W, H),
+        async |gw, br| {
+            let id = gw.execute(seed::DOC_NORMAL).await?;
+            gw.advance_until(&id, 1000, 10, |s| *s == S::Running)
+                .await?;
+            open_ticket(gw, br, &id).await?;
+            wait_status(br, "Running").await?;
+            let name = br.text_content("[data-field=document_name]").await?;
+            for (fault, code) in [
+                (json!({"latency_ms": 60_000}), "GATEWAY.UPSTREAM_TIMEOUT"),
+                (
+                    json!({"truncate_rate": 1.0}),
+                    "GATEWAY.UPSTREAM_BAD_RESPONSE",
+                ),
+                (
+                    json!({"html_200_rate": 1.0}),
+                    "GATEWAY.UPSTREAM_BAD_RESPONSE",
+                ),
+                (
+                    json!({"oversize_rate": 1.0}),
+                    "GATEWAY.UPSTREAM_BAD_RESPONSE",
+                ),
+                (json!({"drop_rate": 1.0}), "GATEWAY.UPSTREAM_BAD_RESPONSE"),
+                (json!({"html_502_rate": 1.0}), "not COC JSON (HTTP 502)"),
+            ] {
+                gw.set_faults(&fault).await?;
+                // Refresh now rather than wait out the poller's back-off.
+                br.click(REFRESH).await?;
+                let warning = br
+                    .wait_text("[data-role=stale-warning]", code)
+                    .await
+                    .with_context(|| format!("{fault}"))?;
+                ensure!(
+                    warning.contains("Showing the last good data"),
+                    "{fault}: {warning}"
+                );
+                ensure!(
+                    br.text_content("[data-field=document_name]").await? == name
+                        && br.text_content("[data-field=execution_id]").await? == id,
+                    "{fault}: the ticket stays on screen"
+                );
+                ensure!(status_word(br).await? == "Running", "{fault}");
+                gw.set_faults(&json!({})).await?;
+                br.click(REFRESH).await?;
+                wait_for("the warning to clear", Duration::from_secs(15), || async {
+                    Ok((!br.exists("[data-role=stale-warning]").await?).then_some(()))
+                })
+                .await
+                .with_context(|| format!("after {fault}"))?;
+            }
+            ensure!(ops_log(gw, &id).await?.is_empty(), "nothing was operated");
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// The service applies a TERMINATE and its answer breaks off halfway: the
+/// page says the outcome is unknown (never "failed"), sends it once, and
+/// watches the ticket until it shows.
+#[tokio::test]
+async fn an_operation_whose_answer_breaks_off_is_unknown_sent_once_and_watched() -> Result<()> {
+    run("outcome-unknown", &[], (W, H), async |gw, br| {
+        let id = gw.execute(seed::DOC_NORMAL).await?;
+        gw.advance_until(&id, 1000, 10, |s| *s == S::Running)
+            .await?;
+        open_ticket(gw, br, &id).await?;
+        wait_status(br, "Running").await?;
+        gw.set_faults(&json!({"truncate_rate": 1.0})).await?;
+        br.click(&op_button(OperateType::Terminate)).await?;
+        br.find("dialog .coc-confirm-input")
+            .await?
+            .send_keys(&id)
+            .await?;
+        br.find("dialog [data-role=reason]")
+            .await?
+            .send_keys("answer breaks off on purpose")
+            .await?;
+        br.click("dialog .coc-dialog-confirm").await?;
+        let notice = br
+            .wait_text("[data-role=notice]", "outcome unknown")
+            .await?;
+        for words in [
+            "GATEWAY.OUTCOME_UNKNOWN",
+            "may have been applied",
+            "not retried",
+        ] {
+            ensure!(notice.contains(words), "{words}: {notice}");
+        }
+        ensure!(
+            !br.exists("[data-role=op-error]").await?,
+            "not shown as a failure"
+        );
+        let log = ops_log(gw, &id).await?;
+        ensure!(log.len() == 1, "sent once: {log:?}");
+        ensure!(
+            log[0]["accepted"] == true,
+            "the service applied it: {log:?}"
+        );
+        let audit = gw.audit(&id).await?;
+        ensure!(
+            audit.records.first().map(|r| r.outcome.as_str()) == Some("unknown"),
+            "{audit:?}"
+        );
+
+        // The service recovers; the watched ticket shows the TERMINATE.
+        gw.set_faults(&json!({})).await?;
+        gw.advance_until(&id, 1000, 10, |s| *s == S::Canceled)
+            .await?;
+        br.wait_text("[data-role=notice]", "TERMINATE done").await?;
+        wait_status(br, "Cancelled").await?;
+        ensure!(ops_log(gw, &id).await?.len() == 1, "still once");
         Ok(())
     })
     .await

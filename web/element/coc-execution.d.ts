@@ -24,6 +24,7 @@ export type CocErrorKind =
   | "timeout"
   | "not-json"
   | "api"
+  | "upstream"
   | "http"
   | "invalid";
 
@@ -101,5 +102,12 @@ declare global {
     "coc-status-change": CustomEvent<CocStatusChangeDetail>;
     "coc-operated": CustomEvent<CocOperatedDetail>;
     "coc-error": CustomEvent<CocErrorDetail>;
+    /**
+     * An operation was sent and no usable answer came back (the gateway's
+     * `GATEWAY.OUTCOME_UNKNOWN`, or the connection was lost): it may have been
+     * applied. Never also sent as `coc-error`; the element watches the ticket
+     * and sends `coc-status-change` if it shows.
+     */
+    "coc-outcome-unknown": CustomEvent<CocErrorDetail>;
   }
 }

@@ -396,6 +396,14 @@ fn to_dom(ev: TicketEvent) -> Option<(&'static str, js_sys::Object)> {
             "coc-error",
             error_detail(execution_id, operation.map(|o| o.as_str()), failure),
         ),
+        TicketEvent::OutcomeUnknown {
+            execution_id,
+            operation,
+            failure,
+        } => (
+            "coc-outcome-unknown",
+            error_detail(execution_id, Some(operation.as_str()), failure),
+        ),
         TicketEvent::PollIntervalChanged(_) => return None,
     })
 }

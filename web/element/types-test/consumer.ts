@@ -30,6 +30,12 @@ el.addEventListener("coc-error", (e) => {
   const msg: string = d.message;
   void [kind, msg];
 });
+el.addEventListener("coc-outcome-unknown", (e) => {
+  const d: CocErrorDetail = e.detail;
+  const op: CocOperation | null = d.operation;
+  const code: string | null = d.errorCode;
+  void [op, code];
+});
 
 // @ts-expect-error: an operation outside the four
 const badOp: CocOperation = "REBOOT";

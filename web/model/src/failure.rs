@@ -57,6 +57,9 @@ pub enum FailureKind {
     NotJson,
     /// The service refused with a COC error.
     Api,
+    /// The gateway is up, but the COC service behind it was unreachable or
+    /// its answer broke off or was unusable.
+    Upstream,
     /// A non-2xx without a COC body that is not one of the above.
     Http,
     /// The request could not be built (bad id, bad settings).
@@ -73,6 +76,7 @@ impl FailureKind {
             FailureKind::Timeout => "timeout",
             FailureKind::NotJson => "not-json",
             FailureKind::Api => "api",
+            FailureKind::Upstream => "upstream",
             FailureKind::Http => "http",
             FailureKind::Invalid => "invalid",
         }
@@ -97,6 +101,9 @@ impl ApiFailure {
             ApiFailure::Core(e) => match e {
                 E::NotFound { .. } => FailureKind::NotFound,
                 _ if e.is_auth() => FailureKind::Auth,
+                _ if matches!(e.error_code(), Some(c) if UPSTREAM_CODES.contains(&c)) => {
+                    FailureKind::Upstream
+                }
                 _ if e.status() == Some(504) => FailureKind::Timeout,
                 _ if e.status() == Some(404) => FailureKind::NotFound,
                 E::Api(_) => FailureKind::Api,
@@ -112,11 +119,29 @@ impl ApiFailure {
     /// True when trying again later may help (worth polling on).
     pub fn is_transient(&self) -> bool {
         match self.kind() {
-            FailureKind::Network | FailureKind::Timeout => true,
+            FailureKind::Network | FailureKind::Timeout | FailureKind::Upstream => true,
             FailureKind::Http | FailureKind::NotJson => {
                 matches!(self.status(), Some(s) if s >= 500)
             }
             _ => false,
+        }
+    }
+
+    /// For the answer to an operation (a POST): true when it may have been
+    /// applied although no success came back, so that it must be reported
+    /// as "outcome unknown", never as failed: an operator who reads
+    /// "failed" sends it again. That is the gateway's `OUTCOME_UNKNOWN`, a
+    /// request the browser lost (it does not say whether it left), a 5xx
+    /// that is no COC or gateway error (a proxy's page), and a 2xx the core
+    /// could not read. A COC error or a gateway refusal is a real failure.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            ApiFailure::Network { .. } | ApiFailure::Timeout { .. } => true,
+            ApiFailure::Core(e) => match (e.error_code(), e.status()) {
+                (Some(code), _) => code == OUTCOME_UNKNOWN,
+                (None, Some(status)) => status >= 500 || (200..300).contains(&status),
+                (None, None) => false,
+            },
         }
     }
 
@@ -165,6 +190,14 @@ impl ApiFailure {
     pub fn title(&self) -> String {
         match self.kind() {
             FailureKind::NotFound => "Ticket not found".to_owned(),
+            FailureKind::Upstream => match self.error_code() {
+                Some(OUTCOME_UNKNOWN) => "Sent, but no answer came back: the outcome is unknown",
+                Some("GATEWAY.UPSTREAM_UNREACHABLE") => {
+                    "The gateway could not reach the COC service"
+                }
+                _ => "The COC service's answer broke off or was unusable",
+            }
+            .to_owned(),
             FailureKind::Auth => match self.error_code() {
                 Some("GATEWAY.UNAUTHENTICATED") => {
                     "Sign in: the gateway wants your operator token (HTTP 401)".to_owned()
@@ -217,6 +250,8 @@ impl ApiFailure {
             (FailureKind::Timeout, ApiFailure::Timeout { .. }) => "The gateway accepted the connection but did not answer. It may be overloaded; the console will try again.".to_owned(),
             (FailureKind::Timeout, _) => "The gateway is up but the COC service behind it did not answer in time. The console will try again.".to_owned(),
             (FailureKind::NotJson, _) => "Something other than the COC API answered: a proxy error page, an empty body, or the wrong gateway URL in Settings.".to_owned(),
+            (FailureKind::Upstream, _) if self.error_code() == Some(OUTCOME_UNKNOWN) => "The operation may have been applied. It was not retried: look at the ticket before sending it again.".to_owned(),
+            (FailureKind::Upstream, _) => "The gateway is up; the COC service behind it (or something between them) failed. The console will try again.".to_owned(),
             (FailureKind::Api, _) => "The service's own words are below. Quote the request id to support.".to_owned(),
             (FailureKind::Http, _) => "The gateway answered without a COC error body. Quote the request id, if any, to support.".to_owned(),
             (FailureKind::Invalid, _) => "Check the ticket id and the gateway URL in Settings.".to_owned(),
@@ -224,6 +259,16 @@ impl ApiFailure {
         }
     }
 }
+
+/// The gateway's code for an operation sent with no usable answer back.
+pub const OUTCOME_UNKNOWN: &str = "GATEWAY.OUTCOME_UNKNOWN";
+
+/// The gateway's codes for a COC service that failed behind it.
+const UPSTREAM_CODES: [&str; 3] = [
+    OUTCOME_UNKNOWN,
+    "GATEWAY.UPSTREAM_UNREACHABLE",
+    "GATEWAY.UPSTREAM_BAD_RESPONSE",
+];
 
 fn looks_like_json(excerpt: &str) -> bool {
     let t = excerpt.trim_start();

@@ -176,7 +176,8 @@ pub struct PendingOp {
     /// The ticket's `update_time` when it was sent.
     #[serde(default)]
     pub from_update: Option<i64>,
-    /// When the service accepted it, epoch ms.
+    /// When the service accepted it (or, when the outcome is unknown, when
+    /// the console gave up waiting for the answer), epoch ms.
     pub accepted_at: f64,
     /// The service's request id, for the audit trail.
     #[serde(default)]
@@ -184,6 +185,11 @@ pub struct PendingOp {
     /// The reason sent with it, as the operator typed it.
     #[serde(default)]
     pub reason: Option<String>,
+    /// Sent, but no answer came back: it may or may not have been applied,
+    /// and the ticket is watched to find out. (Absent in records written
+    /// before it existed, which were all accepted.)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outcome_unknown: bool,
 }
 
 impl PendingOp {
@@ -250,6 +256,7 @@ impl Record for PendingOp {
             accepted_at: f.next()?.parse::<i64>().ok()? as f64,
             request_id: f.next().and_then(opt),
             reason: f.next().map(unescape).as_deref().and_then(opt),
+            outcome_unknown: false,
         })
     }
 }

@@ -49,6 +49,16 @@ pub enum TicketEvent {
         /// The service's request id.
         request_id: Option<String>,
     },
+    /// An operation was sent and no usable answer came back: it may have
+    /// been applied. Never reported as [`TicketEvent::Failed`].
+    OutcomeUnknown {
+        /// The ticket id.
+        execution_id: String,
+        /// What was sent.
+        operation: OperateType,
+        /// What came back instead of an answer.
+        failure: ApiFailure,
+    },
     /// A load or an operation failed.
     Failed {
         /// The ticket id.
@@ -86,6 +96,19 @@ pub enum Notice {
         /// The service's request id.
         request_id: Option<String>,
     },
+    /// Sent, and no usable answer came back; the ticket is watched.
+    OutcomeUnknown {
+        /// What was sent.
+        op: OperateType,
+        /// What came back instead of an answer.
+        failure: ApiFailure,
+    },
+    /// The outcome was unknown, and the ticket did not change within the
+    /// wait: most likely it was not applied.
+    StillUnknown {
+        /// What was sent.
+        op: OperateType,
+    },
 }
 
 impl Notice {
@@ -121,6 +144,28 @@ impl Notice {
                     op.as_str(),
                     rid(request_id),
                     (PENDING_TIMEOUT_MS / 1000.0) as u32
+                ),
+                true,
+            ),
+            Notice::OutcomeUnknown { op, failure } => (
+                format!(
+                    "{op}: outcome unknown. It was sent, but no answer came back ({}{}). It may have been applied, and it was not retried. The ticket is watched for it; look at it before sending {op} again.",
+                    failure
+                        .error_code()
+                        .map(|c| format!("{c}: "))
+                        .unwrap_or_default(),
+                    failure
+                        .error_msg()
+                        .map_or_else(|| failure.to_string(), str::to_owned),
+                    op = op.as_str(),
+                ),
+                true,
+            ),
+            Notice::StillUnknown { op } => (
+                format!(
+                    "{op}'s outcome is still unknown: the ticket still shows {status} after {} s, so it was most likely not applied. Check the Activity panel before sending it again.",
+                    (PENDING_TIMEOUT_MS / 1000.0) as u32,
+                    op = op.as_str(),
                 ),
                 true,
             ),
@@ -239,7 +284,11 @@ impl TicketModel {
                         self.pending = None;
                         store = Store::ClearPending;
                     } else if p.expired(now) {
-                        self.notice = Some(Notice::NotReflected { op, request_id });
+                        self.notice = Some(if p.outcome_unknown {
+                            Notice::StillUnknown { op }
+                        } else {
+                            Notice::NotReflected { op, request_id }
+                        });
                         self.pending = None;
                         store = Store::ClearPending;
                     }
@@ -290,19 +339,9 @@ impl TicketModel {
         let execution_id = self.id.to_string();
         match answer {
             Ok(Operated { request_id }) => {
-                let (from_status, from_update) = self.ticket.as_ref().map_or((None, None), |t| {
-                    (
-                        t.status.as_ref().map(|s| s.as_str().to_owned()),
-                        t.update_time,
-                    )
-                });
                 let p = PendingOp {
-                    op,
-                    from_status,
-                    from_update,
-                    accepted_at: now,
                     request_id: request_id.clone(),
-                    reason,
+                    ..self.pending_from(op, reason, now)
                 };
                 self.pending = Some(p.clone());
                 self.notice = Some(Notice::Accepted {
@@ -314,6 +353,26 @@ impl TicketModel {
                         execution_id,
                         operation: op,
                         request_id,
+                    }],
+                    store: Store::SavePending(p),
+                }
+            }
+            Err(failure) if failure.outcome_unknown() => {
+                let p = PendingOp {
+                    outcome_unknown: true,
+                    request_id: failure.request_id().map(str::to_owned),
+                    ..self.pending_from(op, reason, now)
+                };
+                self.pending = Some(p.clone());
+                self.notice = Some(Notice::OutcomeUnknown {
+                    op,
+                    failure: failure.clone(),
+                });
+                Changed {
+                    events: vec![TicketEvent::OutcomeUnknown {
+                        execution_id,
+                        operation: op,
+                        failure,
                     }],
                     store: Store::SavePending(p),
                 }
@@ -332,6 +391,25 @@ impl TicketModel {
         }
     }
 
+    /// `op`, sent now from the ticket on screen, as a pending operation.
+    fn pending_from(&self, op: OperateType, reason: Option<String>, now: f64) -> PendingOp {
+        let (from_status, from_update) = self.ticket.as_ref().map_or((None, None), |t| {
+            (
+                t.status.as_ref().map(|s| s.as_str().to_owned()),
+                t.update_time,
+            )
+        });
+        PendingOp {
+            op,
+            from_status,
+            from_update,
+            accepted_at: now,
+            request_id: None,
+            reason,
+            outcome_unknown: false,
+        }
+    }
+
     /// The status word of the ticket on screen.
     pub fn status_word(&self) -> String {
         status_label(self.ticket.as_ref().and_then(|t| t.status.as_ref()))
@@ -341,13 +419,21 @@ impl TicketModel {
     /// says it (after a reload that notice is gone and this one stays).
     pub fn pending_text(&self, local_time: impl Fn(f64) -> String) -> Option<String> {
         let p = self.pending.as_ref()?;
-        if matches!(self.notice, Some(Notice::Accepted { .. })) {
+        if matches!(
+            self.notice,
+            Some(Notice::Accepted { .. } | Notice::OutcomeUnknown { .. })
+        ) {
             return None;
         }
+        let at = local_time(p.accepted_at);
+        let what = if p.outcome_unknown {
+            format!("was sent at {at} with no answer back (its outcome is unknown)")
+        } else {
+            format!("was accepted at {at}")
+        };
         Some(format!(
-            "{} was accepted at {}{}; waiting for the ticket to show it…",
+            "{} {what}{}; waiting for the ticket to show it…",
             p.op.as_str(),
-            local_time(p.accepted_at),
             p.reason
                 .as_deref()
                 .map(|r| format!(" (reason: {r})"))

@@ -15,6 +15,7 @@ fn pending() -> PendingOp {
         accepted_at: 1_751_374_906_123.0,
         request_id: Some("req\t1".into()),
         reason: Some("line one\nline two\ttab \\ backslash".into()),
+        outcome_unknown: false,
     }
 }
 
@@ -121,4 +122,22 @@ fn settings_never_hold_a_token() {
         text,
         r#"{"v":1,"data":{"gateway_url":"","auth":"token","remember_token":false,"remember_operator_token":false,"poll_secs":3}}"#
     );
+}
+
+#[test]
+fn an_unknown_outcome_is_kept_and_older_records_read_as_accepted() {
+    let p = PendingOp {
+        outcome_unknown: true,
+        ..pending()
+    };
+    let text = record::encode(&p);
+    assert!(text.contains(r#""outcome_unknown":true"#), "{text}");
+    assert_eq!(record::decode::<PendingOp>(Some(&text)), Read::Current(p));
+    // What the console wrote before the field existed.
+    let old = r#"{"v":1,"data":{"op":"RESUME","accepted_at":5.0}}"#;
+    match record::decode::<PendingOp>(Some(old)) {
+        Read::Current(p) => assert!(!p.outcome_unknown),
+        other => panic!("{other:?}"),
+    }
+    assert!(!record::encode(&pending()).contains("outcome_unknown"));
 }

@@ -211,6 +211,7 @@ fn a_stored_pending_operation_is_picked_up_unless_expired() {
         accepted_at: 1000.0,
         request_id: None,
         reason: Some("after the fix".into()),
+        outcome_unknown: false,
     };
     let id = ExecutionId::parse("EX1").unwrap();
     let m = TicketModel::new(id.clone(), Some(p.clone()), 2000.0);
@@ -222,4 +223,138 @@ fn a_stored_pending_operation_is_picked_up_unless_expired() {
     );
     let m = TicketModel::new(id, Some(p), 1000.0 + 91_000.0);
     assert!(m.pending.is_none());
+}
+
+/// The gateway's answer to an operation whose upstream answer broke off.
+fn outcome_unknown_answer() -> ApiFailure {
+    let e = coc_core::Operation::parse_response(
+        &coc_core::OperateExecution::new("EX1", OperateType::Terminate).unwrap(),
+        &coc_core::HttpResponse::new(
+            502,
+            &[("X-Request-Id".to_owned(), "gw-7".to_owned())],
+            br#"{"error_code":"GATEWAY.OUTCOME_UNKNOWN","error_msg":"OperateExecution was sent to the upstream service, but the exchange failed: it may have been applied","request_id":"gw-7"}"#,
+        ),
+    )
+    .unwrap_err();
+    ApiFailure::Core(e)
+}
+
+#[test]
+fn an_operation_with_no_answer_back_is_unknown_watched_and_never_failed() {
+    let mut m = model();
+    m.absorb(Ok(ticket("Running", 1)), 1.0);
+    assert!(m.begin(OperateType::Terminate));
+    let c = m.operated(
+        OperateType::Terminate,
+        None,
+        Err(outcome_unknown_answer()),
+        10.0,
+    );
+    assert!(
+        matches!(
+            &c.events[..],
+            [TicketEvent::OutcomeUnknown {
+                operation: OperateType::Terminate,
+                ..
+            }]
+        ),
+        "{:?}",
+        c.events
+    );
+    assert!(m.op_error.is_none(), "not shown as a failure");
+    let Store::SavePending(p) = &c.store else {
+        panic!("{:?}", c.store)
+    };
+    assert!(p.outcome_unknown);
+    assert_eq!(p.request_id.as_deref(), Some("gw-7"));
+    assert_eq!(m.want(), Want::Fast, "watched");
+    let (text, warning) = m.notice.clone().unwrap().text(&m.status_word());
+    assert!(warning);
+    for words in [
+        "outcome unknown",
+        "GATEWAY.OUTCOME_UNKNOWN",
+        "may have been applied",
+        "not retried",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    assert!(
+        m.pending_text(|_| "12:00".into()).is_none(),
+        "the notice says it"
+    );
+    assert!(
+        m.begin(OperateType::Terminate),
+        "the lock is free: sending again is the operator's choice"
+    );
+    m.busy = None;
+
+    // The ticket shows it: it was applied after all.
+    let c = m.absorb(Ok(ticket("Cancelling", 2)), 2000.0);
+    assert_eq!(c.store, Store::ClearPending);
+    assert!(matches!(m.notice, Some(Notice::Reflected { .. })));
+}
+
+#[test]
+fn an_unknown_outcome_that_never_shows_says_so_after_the_wait() {
+    let mut m = model();
+    m.absorb(Ok(ticket("Running", 1)), 1.0);
+    m.begin(OperateType::Terminate);
+    m.operated(OperateType::Terminate, None, Err(network()), 10.0);
+    assert!(matches!(m.notice, Some(Notice::OutcomeUnknown { .. })));
+    // After a reload the notice is gone and the pending banner says it.
+    let kept = m.pending.clone();
+    let reloaded = TicketModel::new(ExecutionId::parse("EX1").unwrap(), kept, 20.0);
+    let banner = reloaded.pending_text(|_| "12:00".into()).unwrap();
+    assert!(banner.contains("outcome is unknown"), "{banner}");
+    assert_eq!(
+        m.absorb(Ok(ticket("Running", 1)), 100_000.0).store,
+        Store::ClearPending
+    );
+    let (text, warning) = m.notice.clone().unwrap().text(&m.status_word());
+    assert!(
+        warning && text.contains("still unknown") && text.contains("Running"),
+        "{text}"
+    );
+}
+
+#[test]
+fn which_failures_leave_an_operation_unknown() {
+    let core = |status: u16, body: &[u8]| {
+        ApiFailure::Core(
+            coc_core::Operation::parse_response(
+                &coc_core::OperateExecution::new("EX1", OperateType::Retry).unwrap(),
+                &coc_core::HttpResponse::new(status, &[], body),
+            )
+            .unwrap_err(),
+        )
+    };
+    let refused = core(
+        400,
+        br#"{"error_code":"COC.00040011","error_msg":"not allowed"}"#,
+    );
+    let gateway_refused = core(
+        403,
+        br#"{"error_code":"GATEWAY.FORBIDDEN","error_msg":"no"}"#,
+    );
+    let unreachable = core(
+        502,
+        br#"{"error_code":"GATEWAY.UPSTREAM_UNREACHABLE","error_msg":"refused"}"#,
+    );
+    let service_500 = core(
+        500,
+        br#"{"error_code":"COC.00050000","error_msg":"system error"}"#,
+    );
+    for known in [refused, gateway_refused, unreachable, service_500] {
+        assert!(!known.outcome_unknown(), "{known}");
+    }
+    let proxy_page = core(502, b"<html><body>502 Bad Gateway</body></html>");
+    for unknown in [outcome_unknown_answer(), network(), proxy_page] {
+        assert!(unknown.outcome_unknown(), "{unknown}");
+    }
+    assert_eq!(outcome_unknown_answer().kind().as_str(), "upstream");
+    assert!(
+        outcome_unknown_answer()
+            .title()
+            .contains("outcome is unknown")
+    );
 }
