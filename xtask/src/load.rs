@@ -8,7 +8,8 @@
 //! reverse proxy giving the same CORS answer. `wrk` (Debian's) drives each
 //! case for the same time, once with keep-alive and once with a new
 //! connection per request, and the ratio gateway/nginx is printed per case.
-//! A 60 s soak then samples the gateway's RSS every second.
+//! A 60 s soak then samples the gateway's RSS every second, and a crowd of
+//! slow and hostile clients (`hostile`) measures what is left for others.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ use crate::gateway::Gateway;
 use crate::{log, run_cmd, tools};
 
 /// The origin both proxies answer CORS for.
-const ORIGIN: &str = "http://portal.example";
+pub(crate) const ORIGIN: &str = "http://portal.example";
 /// Per case and server.
 const CASE_SECS: u32 = 10;
 const CONNECTIONS: u32 = 32;
@@ -120,6 +121,7 @@ pub fn run(root: &Path, gateway_bin: &Path) -> Result<()> {
     drop(nginx);
 
     soak(&gateway)?;
+    crate::hostile::run(&gateway)?;
     drop(gateway);
     drop(sim);
     let _ = std::fs::remove_dir_all(&dir);
@@ -129,18 +131,8 @@ pub fn run(root: &Path, gateway_bin: &Path) -> Result<()> {
 /// 60 s of keep-alive GETs of a small ticket at the rate wrk reaches, the
 /// gateway's RSS read from /proc every second.
 fn soak(gateway: &Gateway) -> Result<()> {
-    let status = format!("/proc/{}/status", gateway.pid());
-    let rss_kb = || -> Option<u64> {
-        std::fs::read_to_string(&status)
-            .ok()?
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))?
-            .split_whitespace()
-            .next()?
-            .parse()
-            .ok()
-    };
-    let start = rss_kb().context("reading the gateway's VmRSS")?;
+    let rss = || rss_kb(gateway.pid());
+    let start = rss().context("reading the gateway's VmRSS")?;
     let mut wrk = Command::new("wrk");
     wrk.args(["-t", "2", "-c", &CONNECTIONS.to_string()])
         .args(["-d", &format!("{SOAK_SECS}s"), "--latency"])
@@ -155,11 +147,11 @@ fn soak(gateway: &Gateway) -> Result<()> {
     let mut peak = start;
     while began.elapsed() < Duration::from_secs(SOAK_SECS) {
         std::thread::sleep(Duration::from_secs(1));
-        peak = peak.max(rss_kb().unwrap_or(0));
+        peak = peak.max(rss().unwrap_or(0));
     }
     let out = child.wait_with_output()?;
     let result = Wrk::parse(&String::from_utf8_lossy(&out.stdout))?;
-    let end = rss_kb().unwrap_or(0);
+    let end = rss().unwrap_or(0);
     log(&format!(
         "    soak, {SOAK_SECS} s of keep-alive GETs through the gateway ({CONNECTIONS} connections): {:.0} rps, p50 {:.2} ms, p99 {:.2} ms, {} errors; gateway RSS start {} KB, end {} KB, peak {} KB",
         result.rps,
@@ -171,6 +163,18 @@ fn soak(gateway: &Gateway) -> Result<()> {
         peak.max(end)
     ));
     Ok(())
+}
+
+/// A process's resident set, KB, from /proc.
+pub(crate) fn rss_kb(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// wrk and nginx from Debian's packages, when missing.
@@ -208,17 +212,17 @@ fn post_script(body: &str) -> String {
 }
 
 /// What one wrk run printed.
-struct Wrk {
-    rps: f64,
-    p50_ms: f64,
-    p99_ms: f64,
+pub(crate) struct Wrk {
+    pub(crate) rps: f64,
+    pub(crate) p50_ms: f64,
+    pub(crate) p99_ms: f64,
     /// Socket errors and answers that were not 2xx/3xx.
-    errors: u64,
+    pub(crate) errors: u64,
     non_2xx: u64,
 }
 
 impl Wrk {
-    fn run(cmd: &mut Command) -> Result<Self> {
+    pub(crate) fn run(cmd: &mut Command) -> Result<Self> {
         let out = cmd.output().context("running wrk")?;
         if !out.status.success() {
             bail!("wrk failed: {}", String::from_utf8_lossy(&out.stderr));

@@ -13,6 +13,7 @@
 mod bench;
 mod fuzz;
 mod gateway;
+mod hostile;
 mod load;
 mod npm;
 mod tools;
