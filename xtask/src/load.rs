@@ -51,10 +51,18 @@ const CASES: [(&str, &str, Option<&str>); 4] = [
     ),
 ];
 
-pub fn run(root: &Path, gateway_bin: &Path) -> Result<()> {
+/// Only the hostile-clients section (`cargo xtask bench hostile`).
+pub fn run_hostile(root: &Path, gateway_bin: &Path) -> Result<()> {
     install()?;
+    let (sim, gateway) = start(root, gateway_bin)?;
+    crate::hostile::run(&gateway)?;
+    drop((gateway, sim));
+    Ok(())
+}
+
+/// A standalone simulator and a gateway forwarding to it.
+fn start(root: &Path, gateway_bin: &Path) -> Result<(Process, Gateway)> {
     let sim_bin = crate::build_native(root, "coc-simulator")?;
-    let dir = tempdir()?;
     let sim = Process::start(
         // Its per-request log line would be most of the upstream's work.
         Command::new(&sim_bin)
@@ -73,6 +81,13 @@ pub fn run(root: &Path, gateway_bin: &Path) -> Result<()> {
             ORIGIN,
         ],
     )?;
+    Ok((sim, gateway))
+}
+
+pub fn run(root: &Path, gateway_bin: &Path) -> Result<()> {
+    install()?;
+    let (sim, gateway) = start(root, gateway_bin)?;
+    let dir = tempdir()?;
     let nginx = Nginx::start(&dir, &sim.url)?;
     let script = dir.join("post.lua");
 

@@ -36,12 +36,13 @@ commands:
         clippy (native and wasm32), native tests, a fuzz smoke, wasm tests
         (Node and headless Chromium), the release build with its size budget, and the
         full-stack browser tests
-  bench [gateway]
+  bench [gateway | hostile]
         measure and report: core decode and signing, gateway start-up and
         request latency, the gateway under load beside nginx (wrk, keep-alive
-        and not, a 60 s soak with the gateway's RSS), the npm package, the
-        console's paint (numbers for notes; nothing is asserted); `gateway`
-        runs only the load section
+        and not, a 60 s soak with the gateway's RSS, slow and hostile
+        clients), the npm package, the console's paint (numbers for notes;
+        nothing is asserted); `gateway` runs only the load section,
+        `hostile` only its hostile-clients part
   npm [--test]
         build the npm package (crates/wasm) into target/npm and pack it;
         with --test, also run its tests (Node, tsc, Vite and webpack builds
@@ -78,6 +79,10 @@ fn run() -> Result<()> {
         Some("bench") if args.get(1).is_some_and(|a| a == "gateway") => {
             let bin = build_gateway(&root)?;
             load::run(&root, &bin)
+        }
+        Some("bench") if args.get(1).is_some_and(|a| a == "hostile") => {
+            let bin = build_gateway(&root)?;
+            load::run_hostile(&root, &bin)
         }
         Some("bench") => bench::run(&root),
         Some("npm") => {
