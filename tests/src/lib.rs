@@ -144,6 +144,18 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// `Ok` for a 200, else an error naming `what` with the status and body.
+    pub fn expect_ok(&self, what: &str) -> Result<()> {
+        if self.status != 200 {
+            bail!(
+                "{what}: http {}: {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            );
+        }
+        Ok(())
+    }
+
     /// The body as JSON.
     pub fn json(&self) -> Result<Value> {
         serde_json::from_slice(&self.body).with_context(|| {
@@ -412,14 +424,7 @@ impl Gateway {
         let r = self
             .post_json("/__sim/advance", &json!({ "ms": ms }))
             .await?;
-        if r.status != 200 {
-            bail!(
-                "advance {ms} ms: http {}: {}",
-                r.status,
-                String::from_utf8_lossy(&r.body)
-            );
-        }
-        Ok(())
+        r.expect_ok(&format!("advance {ms} ms"))
     }
 
     /// Sets the embedded simulator's fault knobs (`PUT /__sim/faults`);
@@ -435,14 +440,7 @@ impl Gateway {
                 faults.to_string().into_bytes(),
             )
             .await?;
-        if r.status != 200 {
-            bail!(
-                "set faults {faults}: http {}: {}",
-                r.status,
-                String::from_utf8_lossy(&r.body)
-            );
-        }
-        Ok(())
+        r.expect_ok(&format!("set faults {faults}"))
     }
 
     /// The simulator's log of operations received for a ticket.

@@ -343,18 +343,24 @@ impl Broken {
 /// media type and the first byte are looked at; the core reads the rest.
 fn not_json(content_type: Option<&HeaderValue>, body: &[u8]) -> Option<String> {
     if let Some(ct) = content_type {
+        // On every relayed 2xx: compared in place, no lowered copy.
         let essence = ct
             .to_str()
             .unwrap_or_default()
             .split(';')
             .next()
             .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        if essence != "application/json" && !essence.ends_with("+json") {
+            .trim();
+        let json = essence.eq_ignore_ascii_case("application/json")
+            || essence
+                .len()
+                .checked_sub(5)
+                .and_then(|i| essence.get(i..))
+                .is_some_and(|tail| tail.eq_ignore_ascii_case("+json"));
+        if !json {
             return Some(format!(
                 "Content-Type {:?}, not JSON",
-                crate::error::escape(&essence)
+                crate::error::escape(&essence.to_ascii_lowercase())
             ));
         }
     }

@@ -343,19 +343,16 @@ impl TicketModel {
                     request_id: request_id.clone(),
                     ..self.pending_from(op, reason, now)
                 };
-                self.pending = Some(p.clone());
-                self.notice = Some(Notice::Accepted {
+                let notice = Notice::Accepted {
                     op,
                     request_id: request_id.clone(),
-                });
-                Changed {
-                    events: vec![TicketEvent::Operated {
-                        execution_id,
-                        operation: op,
-                        request_id,
-                    }],
-                    store: Store::SavePending(p),
-                }
+                };
+                let event = TicketEvent::Operated {
+                    execution_id,
+                    operation: op,
+                    request_id,
+                };
+                self.watch(p, notice, event)
             }
             Err(failure) if failure.outcome_unknown() => {
                 let p = PendingOp {
@@ -363,19 +360,16 @@ impl TicketModel {
                     request_id: failure.request_id().map(str::to_owned),
                     ..self.pending_from(op, reason, now)
                 };
-                self.pending = Some(p.clone());
-                self.notice = Some(Notice::OutcomeUnknown {
+                let notice = Notice::OutcomeUnknown {
                     op,
                     failure: failure.clone(),
-                });
-                Changed {
-                    events: vec![TicketEvent::OutcomeUnknown {
-                        execution_id,
-                        operation: op,
-                        failure,
-                    }],
-                    store: Store::SavePending(p),
-                }
+                };
+                let event = TicketEvent::OutcomeUnknown {
+                    execution_id,
+                    operation: op,
+                    failure,
+                };
+                self.watch(p, notice, event)
             }
             Err(failure) => {
                 self.op_error = Some((op, failure.clone()));
@@ -388,6 +382,17 @@ impl TicketModel {
                     store: Store::Keep,
                 }
             }
+        }
+    }
+
+    /// Waits for `p` to show on the ticket: kept (also across a reload) and
+    /// polled for fast, with `notice` on screen and `event` for the host.
+    fn watch(&mut self, p: PendingOp, notice: Notice, event: TicketEvent) -> Changed {
+        self.pending = Some(p.clone());
+        self.notice = Some(notice);
+        Changed {
+            events: vec![event],
+            store: Store::SavePending(p),
         }
     }
 
