@@ -516,6 +516,15 @@ impl Gateway {
             t.status
         )
     }
+
+    /// A fresh ticket of `document_id`, advanced on the manual clock until
+    /// it is Running: the start of every test that operates on one.
+    pub async fn running_ticket(&self, document_id: &str) -> Result<String> {
+        let id = self.execute(document_id).await?;
+        self.advance_until(&id, 1_000, 10, |s| *s == ExecutionStatus::Running)
+            .await?;
+        Ok(id)
+    }
 }
 
 static PROFILE_N: AtomicU32 = AtomicU32::new(0);

@@ -35,6 +35,14 @@ async fn open_ticket(gw: &Gateway, br: &Browser, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// A fresh Running ticket of `document_id`, open in the console.
+async fn open_running(gw: &Gateway, br: &Browser, document_id: &str) -> Result<String> {
+    let id = gw.running_ticket(document_id).await?;
+    open_ticket(gw, br, &id).await?;
+    wait_status(br, "Running").await?;
+    Ok(id)
+}
+
 async fn status_word(br: &Browser) -> Result<String> {
     br.text_content(".coc-summary .coc-status-word").await
 }
@@ -225,11 +233,7 @@ async fn open_by_id_and_by_deep_link_shows_every_field() -> Result<()> {
 #[tokio::test]
 async fn terminate_a_running_ticket_through_the_dialog_until_cancelled() -> Result<()> {
     run("terminate", &[], (W, H), async |gw, br| {
-        let id = gw.execute(seed::DOC_NORMAL).await?;
-        gw.advance_until(&id, 1000, 10, |s| *s == S::Running)
-            .await?;
-        open_ticket(gw, br, &id).await?;
-        wait_status(br, "Running").await?;
+        let id = open_running(gw, br, seed::DOC_NORMAL).await?;
 
         // Keyboard: focus the button and press Enter.
         let button = br.find(&op_button(OperateType::Terminate)).await?;
@@ -390,11 +394,7 @@ async fn resume_a_suspended_ticket() -> Result<()> {
 #[tokio::test]
 async fn skip_batch_on_a_batch_ticket() -> Result<()> {
     run("skip-batch", &[], (W, H), async |gw, br| {
-        let id = gw.execute(seed::DOC_BATCH).await?;
-        gw.advance_until(&id, 1_000, 10, |s| *s == S::Running)
-            .await?;
-        open_ticket(gw, br, &id).await?;
-        wait_status(br, "Running").await?;
+        let id = open_running(gw, br, seed::DOC_BATCH).await?;
         br.click(&op_button(OperateType::SkipBatch)).await?;
         let text = br
             .wait_text("dialog.coc-dialog", "Skip the current batch")
@@ -427,10 +427,7 @@ async fn skip_batch_on_a_batch_ticket() -> Result<()> {
 #[tokio::test]
 async fn a_refused_operation_shows_code_message_and_request_id() -> Result<()> {
     run("refused", &[], (W, H), async |gw, br| {
-        let id = gw.execute(seed::DOC_NORMAL).await?;
-        gw.advance_until(&id, 1000, 10, |s| *s == S::Running).await?;
-        open_ticket(gw, br, &id).await?;
-        wait_status(br, "Running").await?;
+        let id = open_running(gw, br, seed::DOC_NORMAL).await?;
         // Freeze the page's view, then change the ticket behind its back.
         br.click(".coc-livebar button[aria-pressed]").await?;
         br.wait_text(".coc-live-mode", "Paused").await?;
@@ -516,11 +513,7 @@ async fn a_misbehaving_service_keeps_the_last_good_data_with_the_matching_warnin
         &["--timeout-ms", "1500"],
         (W, H),
         async |gw, br| {
-            let id = gw.execute(seed::DOC_NORMAL).await?;
-            gw.advance_until(&id, 1000, 10, |s| *s == S::Running)
-                .await?;
-            open_ticket(gw, br, &id).await?;
-            wait_status(br, "Running").await?;
+            let id = open_running(gw, br, seed::DOC_NORMAL).await?;
             let name = br.text_content("[data-field=document_name]").await?;
             for (fault, code) in [
                 (json!({"latency_ms": 60_000}), "GATEWAY.UPSTREAM_TIMEOUT"),
@@ -577,11 +570,7 @@ async fn a_misbehaving_service_keeps_the_last_good_data_with_the_matching_warnin
 #[tokio::test]
 async fn an_operation_whose_answer_breaks_off_is_unknown_sent_once_and_watched() -> Result<()> {
     run("outcome-unknown", &[], (W, H), async |gw, br| {
-        let id = gw.execute(seed::DOC_NORMAL).await?;
-        gw.advance_until(&id, 1000, 10, |s| *s == S::Running)
-            .await?;
-        open_ticket(gw, br, &id).await?;
-        wait_status(br, "Running").await?;
+        let id = open_running(gw, br, seed::DOC_NORMAL).await?;
         gw.set_faults(&json!({"truncate_rate": 1.0})).await?;
         br.click(&op_button(OperateType::Terminate)).await?;
         br.find("dialog .coc-confirm-input")

@@ -13,7 +13,6 @@
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, ensure};
-use coc_core::ExecutionStatus as S;
 use coc_e2e::fantoccini::key::Key;
 use coc_e2e::{Browser, Gateway, note, run_in_browser, seed, sim_start_now, wait_for};
 use serde_json::{Value, json};
@@ -280,9 +279,7 @@ fn batch_of(i: &Value) -> String {
 #[tokio::test]
 async fn steps_and_instances_follow_a_running_batch_ticket() -> Result<()> {
     run_in_browser("timeline", &[], (W, H), async |gw, br| {
-        let id = gw.execute(seed::DOC_BATCH).await?;
-        gw.advance_until(&id, 1_000, 10, |s| *s == S::Running)
-            .await?;
+        let id = gw.running_ticket(seed::DOC_BATCH).await?;
         br.goto(&format!("{}/executions/{id}", gw.url)).await?;
         br.find(".coc-summary").await?;
         // Step 1 is current and open; batch 1 of 3 runs.
@@ -356,9 +353,7 @@ async fn steps_and_instances_follow_a_running_batch_ticket() -> Result<()> {
 #[tokio::test]
 async fn skip_batch_names_the_batch_and_count_then_the_next_batch_runs() -> Result<()> {
     run_in_browser("timeline-skip", &[], (W, H), async |gw, br| {
-        let id = gw.execute(seed::DOC_BATCH).await?;
-        gw.advance_until(&id, 1_000, 10, |s| *s == S::Running)
-            .await?;
+        let id = gw.running_ticket(seed::DOC_BATCH).await?;
         // Well into batch 1: some instances done, some running.
         gw.advance(12_000).await?;
         let all = api_all_instances(gw, &id).await?;

@@ -12,8 +12,8 @@
 use std::time::Duration;
 
 use anyhow::{Result, ensure};
+use coc_core::OperateType;
 use coc_core::gateway::Outcome;
-use coc_core::{ExecutionStatus as S, OperateType};
 use coc_e2e::{Browser, Gateway, Operators, run_in_browser as run, seed, test_env, wait_for};
 
 const W: u32 = 1280;
@@ -56,9 +56,7 @@ async fn an_operator_signs_in_terminates_with_a_reason_and_sees_the_activity() -
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     run("operator-terminate", &flags, (W, H), async |gw, br| {
         gw.set_operator_token(&admin)?;
-        let id = gw.execute(seed::DOC_NORMAL).await?;
-        gw.advance_until(&id, 1000, 10, |s| *s == S::Running)
-            .await?;
+        let id = gw.running_ticket(seed::DOC_NORMAL).await?;
 
         // Without a token: the header says how to sign in.
         br.goto(&format!("{}/executions/{id}", gw.url)).await?;
@@ -157,9 +155,7 @@ async fn a_viewer_sees_the_operations_disabled_with_the_reason() -> Result<()> {
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     run("viewer-disabled", &flags, (W, H), async |gw, br| {
         gw.set_operator_token(&admin)?;
-        let id = gw.execute(seed::DOC_NORMAL).await?;
-        gw.advance_until(&id, 1000, 10, |s| *s == S::Running)
-            .await?;
+        let id = gw.running_ticket(seed::DOC_NORMAL).await?;
         sign_in(gw, br, &vera).await?;
         br.wait_text("[data-role=operator]", "vera · viewer")
             .await?;

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, ensure};
-use coc_core::ExecutionStatus as S;
 use coc_e2e::fantoccini::Locator;
 use coc_e2e::fantoccini::elements::Element;
 use coc_e2e::{Browser, Gateway, Operators, note, seed, serial, test_env, wait_for};
@@ -273,9 +272,7 @@ async fn a_portal_on_another_origin_shows_and_operates_a_ticket() -> Result<()> 
         &["--allow-origin", "{portal}"],
         page,
         async |gw, portal, br| {
-            let id = gw.execute(seed::DOC_NORMAL).await?;
-            gw.advance_until(&id, 1000, 10, |s| *s == S::Running)
-                .await?;
+            let id = gw.running_ticket(seed::DOC_NORMAL).await?;
             br.goto(&format!("{}/?id={id}", portal.origin)).await?;
 
             // The ticket view, inside the shadow root.
