@@ -197,19 +197,12 @@ fn take_prefetch(url: &str) -> Option<js_sys::Promise> {
         .map(wasm_bindgen::JsCast::unchecked_into)
 }
 
-/// A rejected prefetch, classified like [`classify`].
+/// A rejected prefetch, classified like [`classify`]: a JS `Error` becomes
+/// the same `gloo_net::Error` a failed gloo request gives.
 fn classify_js(e: wasm_bindgen::JsValue) -> TransportError {
-    let get = |k: &str| {
-        js_sys::Reflect::get(&e, &k.into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default()
-    };
-    match get("name").as_str() {
-        "AbortError" => TransportError::Timeout {
-            secs: GET_TIMEOUT_SECS,
-        },
-        name => TransportError::Network(format!("{name}: {}", get("message"))),
+    match gloo_utils::errors::JsError::try_from(e) {
+        Ok(js) => classify(gloo_net::Error::JsError(js)),
+        Err(not_an_error) => TransportError::Network(not_an_error.to_string()),
     }
 }
 

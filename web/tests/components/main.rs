@@ -351,3 +351,4 @@ mod list;
 mod operators;
 mod ticket;
 mod timeline;
+mod transport;
