@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use crate::gateway::Gateway;
-use crate::load::{ORIGIN, Wrk, rss_kb};
+use crate::load::{SMALL_TICKET as TICKET, Wrk, rss_kb, wrk};
 use crate::log;
 
 const IDLE: usize = 1000;
@@ -28,7 +28,6 @@ const OVERSIZED: usize = 50;
 const ENDLESS_BODIES: usize = 50;
 /// Past the gateway's header-read (10 s) and body-read (15 s) timeouts.
 const WATCH_SECS: u64 = 17;
-const TICKET: &str = "/v1/executions/EX2025070110223402c4d6e8";
 
 /// One group of hostile connections, and what became of them.
 struct Group {
@@ -134,11 +133,10 @@ impl Conn {
     }
 }
 
-fn wrk(gateway: &Gateway, secs: u64) -> Command {
-    let mut cmd = Command::new("wrk");
-    cmd.args(["-t", "1", "-c", "8", "-d", &format!("{secs}s"), "--latency"])
-        .args(["-H", &format!("Origin: {ORIGIN}")])
-        .arg(format!("{}{TICKET}", gateway.url.trim_end_matches('/')));
+/// The well-behaved client: keep-alive GETs of the small ticket.
+fn well_behaved(gateway: &Gateway, secs: u64) -> Command {
+    let mut cmd = wrk(1, 8, secs);
+    cmd.arg(format!("{}{TICKET}", gateway.url.trim_end_matches('/')));
     cmd
 }
 
@@ -148,7 +146,7 @@ pub fn run(gateway: &Gateway) -> Result<()> {
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_owned();
-    let calm = Wrk::run(&mut wrk(gateway, 5))?;
+    let calm = Wrk::run(&mut well_behaved(gateway, 5))?;
 
     let rss_start = rss_kb(gateway.pid()).context("reading the gateway's VmRSS")?;
     let head = |extra: &str| format!("GET {TICKET} HTTP/1.1\r\nHost: {addr}\r\n{extra}");
@@ -179,7 +177,7 @@ pub fn run(gateway: &Gateway) -> Result<()> {
     ];
 
     let measured = std::thread::scope(|s| -> Result<(Wrk, u64)> {
-        let load = s.spawn(|| Wrk::run(&mut wrk(gateway, WATCH_SECS - 2)));
+        let load = s.spawn(|| Wrk::run(&mut well_behaved(gateway, WATCH_SECS - 2)));
         let began = Instant::now();
         let mut peak = rss_start;
         while began.elapsed() < Duration::from_secs(WATCH_SECS) {

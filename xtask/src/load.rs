@@ -27,17 +27,15 @@ pub(crate) const ORIGIN: &str = "http://portal.example";
 const CASE_SECS: u32 = 10;
 const CONNECTIONS: u32 = 32;
 const SOAK_SECS: u64 = 60;
+/// The small ticket: the first case, the soak's and the hostile section's.
+pub(crate) const SMALL_TICKET: &str = "/v1/executions/EX2025070110223402c4d6e8";
 
 /// A ticket, the 10,000-target ticket, a list page, and an operation
 /// (RESUME of the paused BATCH ticket: accepted once, then answered 400 by
 /// the simulator, so the path measured is the forward and, in the gateway,
 /// its audit record).
 const CASES: [(&str, &str, Option<&str>); 4] = [
-    (
-        "GET small ticket",
-        "/v1/executions/EX2025070110223402c4d6e8",
-        None,
-    ),
+    ("GET small ticket", SMALL_TICKET, None),
     (
         "GET 10,000-target ticket",
         "/v1/executions/EX2025070108000010e2f4a6",
@@ -98,10 +96,7 @@ pub fn run(root: &Path, gateway_bin: &Path) -> Result<()> {
     for (name, path, body) in CASES {
         for keep_alive in [true, false] {
             let one = |base: &str| -> Result<Wrk> {
-                let mut cmd = Command::new("wrk");
-                cmd.args(["-t", "2", "-c", &CONNECTIONS.to_string()])
-                    .args(["-d", &format!("{CASE_SECS}s"), "--latency"])
-                    .args(["-H", &format!("Origin: {ORIGIN}")]);
+                let mut cmd = wrk(2, CONNECTIONS, CASE_SECS.into());
                 if !keep_alive {
                     cmd.args(["-H", "Connection: close"]);
                 }
@@ -148,16 +143,14 @@ pub fn run(root: &Path, gateway_bin: &Path) -> Result<()> {
 fn soak(gateway: &Gateway) -> Result<()> {
     let rss = || rss_kb(gateway.pid());
     let start = rss().context("reading the gateway's VmRSS")?;
-    let mut wrk = Command::new("wrk");
-    wrk.args(["-t", "2", "-c", &CONNECTIONS.to_string()])
-        .args(["-d", &format!("{SOAK_SECS}s"), "--latency"])
-        .args(["-H", &format!("Origin: {ORIGIN}")])
+    let child = wrk(2, CONNECTIONS, SOAK_SECS)
         .arg(format!(
-            "{}/v1/executions/EX2025070110223402c4d6e8",
+            "{}{SMALL_TICKET}",
             gateway.url.trim_end_matches('/')
         ))
-        .stdout(Stdio::piped());
-    let child = wrk.spawn().context("starting wrk")?;
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting wrk")?;
     let began = Instant::now();
     let mut peak = start;
     while began.elapsed() < Duration::from_secs(SOAK_SECS) {
@@ -178,6 +171,16 @@ fn soak(gateway: &Gateway) -> Result<()> {
         peak.max(end)
     ));
     Ok(())
+}
+
+/// `wrk` with the options every run here shares (latency percentiles, the
+/// allowed `Origin`); the caller adds its own and the URL.
+pub(crate) fn wrk(threads: u32, connections: u32, secs: u64) -> Command {
+    let mut cmd = Command::new("wrk");
+    cmd.args(["-t", &threads.to_string(), "-c", &connections.to_string()])
+        .args(["-d", &format!("{secs}s"), "--latency"])
+        .args(["-H", &format!("Origin: {ORIGIN}")]);
+    cmd
 }
 
 /// A process's resident set, KB, from /proc.

@@ -353,10 +353,8 @@ fn not_json(content_type: Option<&HeaderValue>, body: &[u8]) -> Option<String> {
             .trim();
         let json = essence.eq_ignore_ascii_case("application/json")
             || essence
-                .len()
-                .checked_sub(5)
-                .and_then(|i| essence.get(i..))
-                .is_some_and(|tail| tail.eq_ignore_ascii_case("+json"));
+                .rsplit_once('+')
+                .is_some_and(|(_, suffix)| suffix.eq_ignore_ascii_case("json"));
         if !json {
             return Some(format!(
                 "Content-Type {:?}, not JSON",
@@ -379,4 +377,44 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         current = next;
     }
     current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(content_type: Option<&'static str>, body: &str) -> Option<String> {
+        not_json(
+            content_type.map(HeaderValue::from_static).as_ref(),
+            body.as_bytes(),
+        )
+    }
+
+    #[test]
+    fn json_media_types_pass_in_any_case_with_parameters() {
+        for ct in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/problem+json",
+            "application/vnd.huawei+JSON ; q=1",
+        ] {
+            assert_eq!(check(Some(ct), "{}"), None, "{ct}");
+        }
+        assert_eq!(check(None, " \n[1]"), None);
+    }
+
+    #[test]
+    fn other_media_types_and_bodies_are_named() {
+        assert_eq!(
+            check(Some("Text/HTML; charset=utf-8"), "{}").as_deref(),
+            Some("Content-Type \"text/html\", not JSON")
+        );
+        for ct in ["application/json+xml", "application/jsonp", "+jsonx"] {
+            assert!(check(Some(ct), "{}").is_some(), "{ct}");
+        }
+        assert_eq!(
+            check(Some("application/json"), "<html>").as_deref(),
+            Some("a body that is not JSON")
+        );
+    }
 }
