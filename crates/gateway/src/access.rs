@@ -10,13 +10,11 @@
 //!   cannot be), the send, and the outcome appended after.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use coc_core::gateway::{Outcome, Permission, REASON_HEADER, Reason};
 use coc_core::{OperateType, Operation};
 
@@ -57,27 +55,21 @@ impl Caller {
     }
 }
 
-/// Resolves the caller of an API request, or answers 401.
-pub(crate) async fn identify(
-    State(state): State<Arc<AppState>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+/// Resolves the caller of an API request into its [`Caller`] extension,
+/// or refuses it (401); the console's files need no caller.
+pub(crate) fn identify(state: &AppState, req: &mut Request) -> Result<(), GatewayError> {
     if !crate::routes::needs_operator(req.uri().path()) {
-        return next.run(req).await;
+        return Ok(());
     }
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
-    let identity = match state.operators.identify(req.headers(), peer) {
-        Ok(id) => id,
-        Err(e) => return e.into_response(),
-    };
+    let identity = state.operators.identify(req.headers(), peer)?;
     state.operators.strip(req.headers_mut());
     let grants = state.policy.grants(&identity);
     req.extensions_mut().insert(Caller { identity, grants });
-    next.run(req).await
+    Ok(())
 }
 
 /// What an operation is, for its audit record.

@@ -40,7 +40,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::Router;
+
 use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
 use http_body::{Frame, SizeHint};
@@ -54,6 +54,7 @@ use tokio::time::{Instant, Sleep};
 use tower::ServiceExt as _;
 
 use crate::error::OwnError;
+use crate::server::GatewayService;
 
 /// Default `--header-read-timeout-ms`: a browser sends its whole head in one
 /// packet; 10 s covers a slow mobile link and little else.
@@ -210,7 +211,7 @@ impl ClientLimits {
 /// its request in flight.
 pub(crate) async fn serve(
     listener: TcpListener,
-    router: Router,
+    router: GatewayService,
     limits: ClientLimits,
     max_connections: usize,
     shutdown: impl Future<Output = ()> + Send + 'static,

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, Uri, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use coc_core::{
     DocumentId, ExecuteDocument, ExecuteDocumentBody, ExecutionId, GetExecution,
@@ -47,23 +46,12 @@ fn under(path: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// The front door, for every path (static files included) and before CORS,
-/// so that a preflight is answered only for a request that could be served:
-/// malformed request targets, a `Host` that is not one of the gateway's
-/// names (DNS rebinding), ambiguous `Origin` headers, and oversize declared
-/// bodies.
-pub(crate) async fn guard(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    match check(&state, &req) {
-        Ok(()) => next.run(req).await,
-        Err(e) => e.into_response(),
-    }
-}
-
-fn check(state: &AppState, req: &Request) -> Result<(), GatewayError> {
+/// The front door's refusals, for every path (static files included) and
+/// before CORS, so that a preflight is answered only for a request that
+/// could be served: malformed request targets, a `Host` that is not one of
+/// the gateway's names (DNS rebinding), ambiguous `Origin` headers, and
+/// oversize declared bodies.
+pub(crate) fn check(state: &AppState, req: &Request) -> Result<(), GatewayError> {
     check_target(req.method(), req.uri())?;
     let path = req.uri().path();
     // Health is for probes and load balancers, which send whatever Host
@@ -134,17 +122,11 @@ pub fn fuzz_request_target(
 /// Refuses API and control requests from origins that are neither this
 /// gateway's nor allowlisted. Runs inside the CORS layer, so that a
 /// preflight from such an origin gets CORS's answer (no grant), not a 403.
-pub(crate) async fn origin_guard(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    if is_api_path(req.uri().path())
-        && let Err(e) = state.origins.check(req.headers())
-    {
-        return e.into_response();
+pub(crate) fn check_origin(state: &AppState, req: &Request) -> Result<(), GatewayError> {
+    if is_api_path(req.uri().path()) {
+        state.origins.check(req.headers())?;
     }
-    next.run(req).await
+    Ok(())
 }
 
 /// Encoded separators and dot segments, checked on the raw path so that a
