@@ -40,7 +40,6 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-
 use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
 use http_body::{Frame, SizeHint};
