@@ -1,7 +1,7 @@
 //! Building the router and serving it: the layers every request passes
-//! through, in order (security headers → compression → access log and
-//! request ids → request-target and `Host` guard → CORS → origin check →
-//! identify), the route table,
+//! through, in order (compression → the front door: request-target and
+//! `Host` guard, request ids and access log, security headers → CORS →
+//! admission: origin check and identity), the route table,
 //! and the bound or running [`Server`].
 //!
 //! It deliberately decides nothing about a request's content: what is
