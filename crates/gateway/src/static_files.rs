@@ -464,7 +464,7 @@ pub(crate) async fn serve(State(state): State<Arc<AppState>>, req: Request) -> R
                     HeaderValue::from_static("text/plain; charset=utf-8"),
                 );
             }
-            if is_html(h) {
+            if is_page(h, &path) {
                 let policy = site.csp.policy(&[], &[]);
                 if let Ok(v) = HeaderValue::from_str(&policy) {
                     h.insert(header::CONTENT_SECURITY_POLICY, v);
@@ -493,11 +493,20 @@ fn accepts_html(headers: &HeaderMap) -> bool {
         .any(|v| v.to_ascii_lowercase().contains("text/html"))
 }
 
-fn is_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"))
+/// A page, by its `Content-Type`; a `304 Not Modified` has none, and is
+/// judged by its path as the file server would type it. (A browser keeps
+/// the headers of a 304 for its cached copy, so a page's revalidation must
+/// carry the page's policy too.)
+fn is_page(headers: &HeaderMap, path: &str) -> bool {
+    match headers.get(header::CONTENT_TYPE) {
+        Some(ct) => ct.to_str().is_ok_and(|v| v.starts_with("text/html")),
+        None => {
+            path.ends_with('/')
+                || mime_guess::from_path(path)
+                    .first()
+                    .is_some_and(|m| m.essence_str() == "text/html")
+        }
+    }
 }
 
 /// `/foo.js`, `/img/x.png`: a file the page wanted, not a console route.

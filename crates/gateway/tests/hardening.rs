@@ -357,6 +357,36 @@ async fn typescript_is_served_as_text_not_video() {
     }
 }
 
+/// A browser merges a 304's headers into the copy it cached: a page's
+/// revalidation answered with the assets' `default-src 'none'` would block
+/// every script of the page on its next load.
+#[tokio::test]
+async fn a_page_revalidated_with_304_keeps_the_page_csp() {
+    let dir = dist();
+    let gw = hosting(dir.path(), &["'self'"]).await;
+    let first = get(format!("{}/help.html", gw.url)).await;
+    let modified = h(&first, "last-modified").to_owned();
+    let page_csp = h(&first, "content-security-policy").to_owned();
+    assert!(page_csp.contains("script-src 'self'"), "{page_csp}");
+    let again = client()
+        .get(format!("{}/help.html", gw.url))
+        .header("if-modified-since", &modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(h(&again, "content-security-policy"), page_csp);
+    assert_eq!(header(&again, "x-frame-options"), Some("SAMEORIGIN"));
+    let asset = client()
+        .get(format!("{}/robots.txt", gw.url))
+        .header("if-modified-since", &modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.status(), 304);
+    assert!(h(&asset, "content-security-policy").contains("default-src 'none'"));
+}
+
 #[tokio::test]
 async fn every_answer_has_a_csp_and_frame_options_that_match_the_embed_policy() {
     let dir = dist();
