@@ -188,6 +188,7 @@ pub fn TicketPage() -> impl IntoView {
     // ticket to another keeps the view mounted and changes its id signal.
     move || match (id.ok.get(), client.get()) {
         (false, _) => (move || {
+            crate::drop_early_header();
             id.parsed.get().err().map(|e| {
                 view! {
                     <section class="coc-card coc-narrow" data-role="bad-id">
@@ -197,7 +198,10 @@ pub fn TicketPage() -> impl IntoView {
             })
         })
         .into_any(),
-        (true, Err(e)) => settings_problem(e),
+        (true, Err(e)) => {
+            crate::drop_early_header();
+            settings_problem(e)
+        }
         (true, Ok(c)) => {
             let Some(execution_id) = id.signal() else {
                 return ().into_any();

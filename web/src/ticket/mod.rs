@@ -203,6 +203,14 @@ pub fn TicketView(
         }
     });
 
+    // The page's early job name (index.html) gives way to whatever this
+    // view shows first, in the same frame.
+    Effect::new(move |_| {
+        if has_data.get() || model.with(|m| m.fresh.error.is_some()) {
+            crate::drop_early_header();
+        }
+    });
+
     let body = move || {
         if has_data.get() {
             // One layout for both forms: compact shows the current step and
