@@ -709,7 +709,9 @@ async fn the_job_name_shows_before_the_console_and_gives_way_to_it() -> Result<(
                 vec![],
             )
             .await?;
-        eprintln!("early element timing: {timing}");
+        note(&format!(
+            "early job name painted (Element Timing): {timing}"
+        ));
         ensure!(
             timing
                 .as_str()
