@@ -737,11 +737,17 @@ async fn the_job_name_shows_before_the_console_and_gives_way_to_it() -> Result<(
         wait_for(
             "the early job name to go",
             Duration::from_secs(5),
-            || async { Ok((br.count("#coc-early:not([hidden])").await? == 0).then_some(())) },
+            || async {
+                Ok((br
+                    .count("#coc-early:not([hidden]):not([data-gone])")
+                    .await?
+                    == 0)
+                    .then_some(()))
+            },
         )
         .await?;
         let names = br
-            .count("[elementtiming=ticket-name]:not([hidden] *)")
+            .count("[elementtiming=ticket-name]:not([hidden] *, [data-gone] *)")
             .await?;
         ensure!(names == 1, "{names} job names on the page");
         Ok(())

@@ -206,7 +206,7 @@ pub fn set_title(title: &str) {
 }
 
 /// Runs `mount` once `index.html`'s early job name has had its frame (its
-/// `cocPrefetch.painted`, bounded there to 150 ms), or at once on a page
+/// `cocPrefetch.painted`, bounded there to 300 ms), or at once on a page
 /// without one. Mounting first would hold the main thread through the
 /// answer's arrival, and the name would paint only with the whole console
 /// (measured: 170-260 ms instead of the floor page's 60-110; see
@@ -231,9 +231,10 @@ pub fn after_early_paint(mount: impl FnOnce() + 'static) {
 /// there): called where the console first shows a page of its own, and
 /// done after the frame that paints it, so that no frame lacks the name
 /// (the early one lies over the page, so the two never show together).
-/// Hidden, not removed, and not at once: Chromium drops the Element Timing
-/// entry of an element hidden or detached before its paint is presented,
-/// and the paint benchmark reads it.
+/// Made invisible (`data-gone`, `visibility: hidden` in page.css), not
+/// hidden or removed, and not at once: Chromium drops the Element Timing
+/// entry of text whose layout is gone before its paint is presented, and
+/// the paint benchmark reads it.
 pub fn drop_early_header() {
     let Some(early) = web_sys::window().and_then(|w| w.document()).and_then(|d| {
         d.query_selector("body[data-coc-console] > #coc-early:not([data-done])")
@@ -247,7 +248,7 @@ pub fn drop_early_header() {
     request_animation_frame(move || {
         set_timeout(
             move || {
-                let _ = early.set_attribute("hidden", "");
+                let _ = early.set_attribute("data-gone", "");
             },
             std::time::Duration::ZERO,
         );
