@@ -99,6 +99,25 @@ pub fn test_env() -> Result<TestEnv> {
     Ok(env)
 }
 
+/// A copy of the console's build in a fresh temp dir named for `what`,
+/// with only the files `keep` accepts: a test can serve the console
+/// without its wasm, or next to pages of its own. The caller removes it.
+pub fn dist_copy(env: &TestEnv, what: &str, keep: impl Fn(&Path) -> bool) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("coc-{what}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    for entry in std::fs::read_dir(&env.dist_dir)? {
+        let path = entry?.path();
+        if let Some(name) = path.file_name()
+            && path.is_file()
+            && keep(&path)
+        {
+            std::fs::copy(&path, dir.join(name))?;
+        }
+    }
+    Ok(dir)
+}
+
 /// The workspace root (for `artifacts/`).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

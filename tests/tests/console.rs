@@ -668,18 +668,11 @@ async fn a_double_click_sends_one_post() -> Result<()> {
 async fn the_job_name_shows_before_the_console_and_gives_way_to_it() -> Result<()> {
     let serial = coc_e2e::serial().await;
     let env = coc_e2e::test_env()?;
-    let no_wasm = std::env::temp_dir().join(format!("coc-no-wasm-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&no_wasm);
-    std::fs::create_dir_all(&no_wasm)?;
-    for entry in std::fs::read_dir(&env.dist_dir)? {
-        let path = entry?.path();
-        let wasm = path
-            .extension()
-            .is_some_and(|e| e == "wasm" || e == "br" || e == "gz");
-        if path.is_file() && !wasm {
-            std::fs::copy(&path, no_wasm.join(path.file_name().unwrap()))?;
-        }
-    }
+    // The precompressed copies go too: the gateway serves the plain files.
+    let no_wasm = coc_e2e::dist_copy(&env, "no-wasm", |p| {
+        !p.extension()
+            .is_some_and(|e| e == "wasm" || e == "br" || e == "gz")
+    })?;
     let bare = coc_e2e::TestEnv {
         dist_dir: no_wasm.clone(),
         ..env.clone()

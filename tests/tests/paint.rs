@@ -87,15 +87,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// The console's files plus the floor page, in a temp dir the gateway serves.
 fn static_dir(env: &TestEnv) -> Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("coc-paint-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    for entry in std::fs::read_dir(&env.dist_dir)? {
-        let path = entry?.path();
-        if path.is_file() {
-            std::fs::copy(&path, dir.join(path.file_name().unwrap()))?;
-        }
-    }
+    let dir = coc_e2e::dist_copy(env, "paint", |_| true)?;
     std::fs::write(dir.join("floor.html"), FLOOR_HTML)?;
     std::fs::write(dir.join("floor.js"), FLOOR_JS)?;
     Ok(dir)

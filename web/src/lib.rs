@@ -205,28 +205,6 @@ pub fn set_title(title: &str) {
     }
 }
 
-/// Runs `mount` once `index.html`'s early job name has had its frame (its
-/// `cocPrefetch.painted`, bounded there to 300 ms), or at once on a page
-/// without one. Mounting first would hold the main thread through the
-/// answer's arrival, and the name would paint only with the whole console
-/// (measured: 170-260 ms instead of the floor page's 60-110; see
-/// `tests/tests/paint.rs`).
-pub fn after_early_paint(mount: impl FnOnce() + 'static) {
-    let painted = web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w, &"cocPrefetch".into()).ok())
-        .filter(|p| p.is_object())
-        .and_then(|p| js_sys::Reflect::get(&p, &"painted".into()).ok())
-        .and_then(|p| wasm_bindgen::JsCast::dyn_into::<js_sys::Promise>(p).ok());
-    match painted {
-        Some(painted) => wasm_bindgen_futures::spawn_local(async move {
-            // Settles either way; a rejection is as good as a paint here.
-            let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
-            mount();
-        }),
-        None => mount(),
-    }
-}
-
 /// Hides the job name `index.html` painted from its early GET (see
 /// there): called where the console first shows a page of its own, and
 /// done after the frame that paints it, so that no frame lacks the name

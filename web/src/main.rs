@@ -10,7 +10,7 @@ fn main() {
         .and_then(|d| d.body())
         .is_some_and(|b| b.has_attribute("data-coc-console"));
     if console_page {
-        coc_console::after_early_paint(|| {
+        coc_console::api::after_early_paint(|| {
             leptos::mount::mount_to_body(coc_console::App);
             coc_console::mark("coc:mounted");
         });
