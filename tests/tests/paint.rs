@@ -9,7 +9,7 @@
 //! with the Element Timing API. The console's first is usually index.html's
 //! early job name (painted from its early GET while the wasm loads), so the
 //! console's own header is reported beside it. Cold: a fresh browser (empty
-//! cache) per load. Warm: one browser, the same page loaded again.
+//! cache) per load. Warm: one browser, the same pages loaded again.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
@@ -19,7 +19,9 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use coc_e2e::{Browser, Gateway, TestEnv, seed, serial, test_env};
 
-const RUNS: usize = 11;
+/// Loads per page and case; paints land on frames (16.7 ms apart), so
+/// fewer make the medians of a 60 ms page jump by a frame between runs.
+const RUNS: usize = 21;
 
 const FLOOR_HTML: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>floor</title>
@@ -57,6 +59,8 @@ const po = new PerformanceObserver((l) => {
       get_start: gets.length ? gets[0].startTime : null,
       get_end: gets.length ? gets[0].responseEnd : null,
       gets: gets.length,
+      html_end: performance.getEntriesByType("navigation")[0].responseEnd,
+      interactive: performance.getEntriesByType("navigation")[0].domInteractive,
       marks: Object.fromEntries(performance.getEntriesByType("mark").reverse().map((m) => [m.name, Math.round(m.startTime)])),
     });
   }
@@ -103,34 +107,40 @@ struct Medians {
     app_warm: f64,
 }
 
+/// Both pages' medians, `[console, floor]`. The two are loaded in turn,
+/// cold and warm, so that a machine that slows down mid-run slows both.
 async fn measure(gw: &Gateway, id: &str) -> Result<[Medians; 2]> {
-    let console = format!("{}/executions/{id}", gw.url);
-    let floor = format!("{}/floor.html#{id}", gw.url);
-    let mut out = Vec::new();
-    for url in [&console, &floor] {
-        let mut cold = Vec::new();
-        for _ in 0..RUNS {
+    let urls = [
+        format!("{}/executions/{id}", gw.url),
+        format!("{}/floor.html#{id}", gw.url),
+    ];
+    let mut cold: [Vec<(f64, f64)>; 2] = Default::default();
+    let mut warm: [Vec<(f64, f64)>; 2] = Default::default();
+    for _ in 0..RUNS {
+        for (url, loads) in urls.iter().zip(&mut cold) {
             let br = Browser::start(1280, 900).await?;
-            cold.push(paint(&br, url).await?);
+            loads.push(paint(&br, url).await?);
             br.close().await?;
         }
-        let br = Browser::start(1280, 900).await?;
-        paint(&br, url).await?;
-        let mut warm = Vec::new();
-        for _ in 0..RUNS {
-            warm.push(paint(&br, url).await?);
-        }
-        br.close().await?;
-        let first = |v: &[(f64, f64)]| median(v.iter().map(|p| p.0).collect());
-        let app = |v: &[(f64, f64)]| median(v.iter().map(|p| p.1).collect());
-        out.push(Medians {
-            cold: first(&cold),
-            warm: first(&warm),
-            app_cold: app(&cold),
-            app_warm: app(&warm),
-        });
     }
-    Ok([out[0], out[1]])
+    let br = Browser::start(1280, 900).await?;
+    for url in &urls {
+        paint(&br, url).await?;
+    }
+    for _ in 0..RUNS {
+        for (url, loads) in urls.iter().zip(&mut warm) {
+            loads.push(paint(&br, url).await?);
+        }
+    }
+    br.close().await?;
+    let first = |v: &[(f64, f64)]| median(v.iter().map(|p| p.0).collect());
+    let app = |v: &[(f64, f64)]| median(v.iter().map(|p| p.1).collect());
+    Ok([0, 1].map(|i| Medians {
+        cold: first(&cold[i]),
+        warm: first(&warm[i]),
+        app_cold: app(&cold[i]),
+        app_warm: app(&warm[i]),
+    }))
 }
 
 #[tokio::test]

@@ -202,26 +202,6 @@ fn prefetch() -> Option<wasm_bindgen::JsValue> {
         .filter(wasm_bindgen::JsValue::is_object)
 }
 
-/// Runs `mount` once `index.html`'s early job name has had its frame (its
-/// `cocPrefetch.painted`, bounded there to 300 ms), or at once on a page
-/// without one. Mounting first would hold the main thread through the
-/// answer's arrival, and the name would paint only with the whole console
-/// (measured: 170-260 ms instead of the floor page's 60-110; see
-/// `tests/tests/paint.rs`).
-pub fn after_early_paint(mount: impl FnOnce() + 'static) {
-    let painted = prefetch()
-        .and_then(|p| js_sys::Reflect::get(&p, &"painted".into()).ok())
-        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
-    match painted {
-        Some(painted) => wasm_bindgen_futures::spawn_local(async move {
-            // Settles either way; a rejection is as good as a paint here.
-            let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
-            mount();
-        }),
-        None => mount(),
-    }
-}
-
 /// A rejected prefetch, classified like [`classify`]: a JS `Error` becomes
 /// the same `gloo_net::Error` a failed gloo request gives.
 fn classify_js(e: wasm_bindgen::JsValue) -> TransportError {

@@ -10,9 +10,9 @@ fn main() {
         .and_then(|d| d.body())
         .is_some_and(|b| b.has_attribute("data-coc-console"));
     if console_page {
-        coc_console::api::after_early_paint(|| {
-            leptos::mount::mount_to_body(coc_console::App);
-            coc_console::mark("coc:mounted");
-        });
+        // The loader instantiates this wasm only after index.html's early
+        // job name has painted (Trunk.toml), so mounting at once is fine.
+        leptos::mount::mount_to_body(coc_console::App);
+        coc_console::mark("coc:mounted");
     }
 }
