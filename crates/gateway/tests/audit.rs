@@ -9,10 +9,11 @@ mod common;
 
 use std::path::Path;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use coc_core::gateway::{AuditPage, Outcome};
-use coc_gateway::audit::AuditDb;
+use coc_core::gateway::{AuditPage, ListAudit, Outcome};
+use coc_gateway::audit::{AuditDb, AuditStore as _, Finish, GroupCommit, Intent, Write};
 use coc_simulator::{TICKET_BATCH_RUNNING, TICKET_RUNNING};
 use common::pg::Postgres;
 use common::*;
@@ -214,50 +215,50 @@ async fn a_gateway_killed_mid_operation_leaves_an_unknown_record() {
     assert_eq!(unknown.records.len(), 1);
 }
 
+/// An intent as the gateway writes it, for the store-level tests.
+fn intent(at_ms: i64, operator: &str) -> Intent {
+    Intent {
+        at_ms,
+        deadline_ms: at_ms + 1,
+        operator: operator.into(),
+        email: None,
+        roles: vec!["operator".into()],
+        source: "127.0.0.1".into(),
+        user_agent: None,
+        execution_id: Some("EX1".into()),
+        document_id: None,
+        operation: "RESUME".into(),
+        reason: None,
+        request_id: format!("r{at_ms}"),
+        gateway: "test".into(),
+    }
+}
+
+fn succeeded(finished_ms: i64) -> Finish {
+    Finish {
+        outcome: Outcome::Succeeded,
+        http_status: Some(200),
+        error_code: None,
+        error_msg: None,
+        upstream_request_id: None,
+        new_execution_id: None,
+        latency_ms: Some(1),
+        finished_ms,
+    }
+}
+
 /// Retention removes old records (their outcomes with them) and nothing
 /// newer, on both stores.
 #[tokio::test]
 async fn retention_purges_only_records_older_than_the_cut() {
-    use coc_core::gateway::ListAudit;
-    use coc_gateway::audit::{Finish, Intent};
-
     let dir = tempfile::tempdir().unwrap();
     let pg = tokio::task::spawn_blocking(Postgres::start).await.unwrap();
     for db in [sqlite(dir.path()).0, AuditDb::Postgres(pg.url())] {
         let store = db.open().await.unwrap();
         for at_ms in [1_000, 2_000, 3_000] {
-            let id = store
-                .append_intent(&Intent {
-                    at_ms,
-                    deadline_ms: at_ms + 1,
-                    operator: "ret".into(),
-                    email: None,
-                    roles: vec!["operator".into()],
-                    source: "127.0.0.1".into(),
-                    user_agent: None,
-                    execution_id: Some("EX1".into()),
-                    document_id: None,
-                    operation: "RESUME".into(),
-                    reason: None,
-                    request_id: format!("r{at_ms}"),
-                    gateway: "test".into(),
-                })
-                .await
-                .unwrap();
+            let id = store.append_intent(&intent(at_ms, "ret")).await.unwrap();
             store
-                .append_outcome(
-                    id,
-                    &Finish {
-                        outcome: Outcome::Succeeded,
-                        http_status: Some(200),
-                        error_code: None,
-                        error_msg: None,
-                        upstream_request_id: None,
-                        new_execution_id: None,
-                        latency_ms: Some(1),
-                        finished_ms: at_ms + 1,
-                    },
-                )
+                .append_outcome(id, &succeeded(at_ms + 1))
                 .await
                 .unwrap();
         }
@@ -268,5 +269,64 @@ async fn retention_purges_only_records_older_than_the_cut() {
             .unwrap();
         let left: Vec<(i64, Outcome)> = left.iter().map(|r| (r.at, r.outcome)).collect();
         assert_eq!(left, [(3_000, Outcome::Succeeded)], "{db:?}");
+    }
+}
+
+/// Operations arriving together share commits (the writer groups what is
+/// queued), every record lands with its outcome, and a group is all or
+/// none: one bad write rolls back the others in its transaction.
+#[tokio::test]
+async fn concurrent_appends_share_commits_and_a_group_is_all_or_none() {
+    const N: i64 = 64;
+    let dir = tempfile::tempdir().unwrap();
+    let pg = tokio::task::spawn_blocking(Postgres::start).await.unwrap();
+    for db in [sqlite(dir.path()).0, AuditDb::Postgres(pg.url())] {
+        let store = Arc::new(GroupCommit::new(db.open_store().await.unwrap()));
+        let tasks: Vec<_> = (0..N)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                tokio::spawn(async move {
+                    let id = store.append_intent(&intent(i, "group")).await.unwrap();
+                    store.append_outcome(id, &succeeded(i + 1)).await.unwrap();
+                    id
+                })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for t in tasks {
+            ids.push(t.await.unwrap());
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), N as usize, "{db:?}: ids {ids:?}");
+        let commits = store.commits();
+        assert!(
+            commits < 2 * N as u64,
+            "{db:?}: {commits} commits for {} appends: nothing was grouped",
+            2 * N
+        );
+        let everyone = ListAudit {
+            operator: Some("group".into()),
+            ..ListAudit::default()
+        };
+        let records = store.query(&everyone, 100, 0).await.unwrap();
+        assert_eq!(records.len(), N as usize, "{db:?}");
+        assert!(
+            records.iter().all(|r| r.outcome == Outcome::Succeeded),
+            "{db:?}: {records:?}"
+        );
+
+        // A second outcome for a record is refused (one per intent), and
+        // the new intent beside it in the same group is not written.
+        let err = store
+            .append_all(&[
+                Write::Intent(intent(N, "group")),
+                Write::Outcome(ids[0], succeeded(N)),
+            ])
+            .await;
+        assert!(err.is_err(), "{db:?}: a second outcome was accepted");
+        let records = store.query(&everyone, 100, 0).await.unwrap();
+        assert_eq!(records.len(), N as usize, "{db:?}: half a group was kept");
+        eprintln!("{db:?}: {} appends in {commits} commits", 2 * N);
     }
 }

@@ -9,7 +9,8 @@
 //! it: a gateway killed in between leaves exactly that, and nothing has to
 //! run at start to "repair" it, which also holds with several replicas.
 //!
-//! Two stores behind one trait, [`AuditStore`]: [`SqliteStore`] (an
+//! Appends go through [`GroupCommit`], which lets concurrent operations
+//! share a commit (see `group.rs`). Two stores behind one trait, [`AuditStore`]: [`SqliteStore`] (an
 //! embedded file, WAL, `synchronous=FULL`: an intent that was answered as
 //! committed survives a power cut) and [`PgStore`] (shared by replicas).
 //! Queries are built with sqlx's `QueryBuilder`, so the filter code is one
@@ -19,6 +20,7 @@
 //! e-mail and roles, never a token (not even hashed), and no header but the
 //! user agent.
 
+mod group;
 mod postgres;
 mod sqlite;
 
@@ -28,6 +30,7 @@ use std::pin::Pin;
 use coc_core::gateway::{AuditRecord, ListAudit, Outcome};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
+pub use group::GroupCommit;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -35,9 +38,19 @@ pub use sqlite::SqliteStore;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The store could not be used.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("audit store: {0}")]
 pub struct AuditError(String);
+
+impl AuditError {
+    fn stopped() -> Self {
+        AuditError("the audit writer has stopped".to_owned())
+    }
+
+    fn no_id() -> Self {
+        AuditError("the store returned no id for an intent".to_owned())
+    }
+}
 
 impl From<sqlx::Error> for AuditError {
     fn from(e: sqlx::Error) -> Self {
@@ -103,17 +116,46 @@ pub struct Finish {
     pub finished_ms: i64,
 }
 
+/// One append, as [`AuditStore::append_all`] takes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// A new intent.
+    Intent(Intent),
+    /// The outcome of the intent with this id.
+    Outcome(i64, Finish),
+}
+
 /// Where records go. Append-only by construction: there is no method that
 /// changes or removes a record, except retention's [`AuditStore::purge_before`].
 pub trait AuditStore: Send + Sync + std::fmt::Debug {
+    /// Appends `writes` in one transaction, all or none; per write, the new
+    /// intent's id (`None` for an outcome).
+    fn append_all<'a>(
+        &'a self,
+        writes: &'a [Write],
+    ) -> BoxFuture<'a, Result<Vec<Option<i64>>, AuditError>>;
     /// Appends and commits an intent; returns its id.
-    fn append_intent<'a>(&'a self, intent: &'a Intent) -> BoxFuture<'a, Result<i64, AuditError>>;
-    /// Appends the outcome of intent `id`.
+    fn append_intent<'a>(&'a self, intent: &'a Intent) -> BoxFuture<'a, Result<i64, AuditError>> {
+        Box::pin(async move {
+            let ids = self.append_all(&[Write::Intent(intent.clone())]).await?;
+            ids.into_iter()
+                .next()
+                .flatten()
+                .ok_or_else(AuditError::no_id)
+        })
+    }
+    /// Appends and commits the outcome of intent `id`.
     fn append_outcome<'a>(
         &'a self,
         id: i64,
         finish: &'a Finish,
-    ) -> BoxFuture<'a, Result<(), AuditError>>;
+    ) -> BoxFuture<'a, Result<(), AuditError>> {
+        Box::pin(async move {
+            self.append_all(&[Write::Outcome(id, finish.clone())])
+                .await?;
+            Ok(())
+        })
+    }
     /// Records matching `q`, newest first, at most `limit`; `now_ms` decides
     /// pending versus unknown.
     fn query<'a>(
@@ -159,8 +201,15 @@ impl AuditDb {
         }
     }
 
-    /// Connects, creating the file and the schema when needed.
+    /// Connects, creating the file and the schema when needed; appends are
+    /// group-committed ([`GroupCommit`], whose writer runs on the current
+    /// Tokio runtime).
     pub async fn open(&self) -> Result<Box<dyn AuditStore>, AuditError> {
+        Ok(Box::new(GroupCommit::new(self.open_store().await?)))
+    }
+
+    /// The store itself, each append its own commit.
+    pub async fn open_store(&self) -> Result<Box<dyn AuditStore>, AuditError> {
         Ok(match self {
             AuditDb::Sqlite(path) => Box::new(SqliteStore::open(Some(path)).await?),
             AuditDb::Memory => Box::new(SqliteStore::open(None).await?),
@@ -374,27 +423,30 @@ where
 macro_rules! sql_store {
     ($store:ty) => {
         impl AuditStore for $store {
-            fn append_intent<'a>(
+            fn append_all<'a>(
                 &'a self,
-                intent: &'a Intent,
-            ) -> BoxFuture<'a, Result<i64, AuditError>> {
+                writes: &'a [Write],
+            ) -> BoxFuture<'a, Result<Vec<Option<i64>>, AuditError>> {
                 Box::pin(async move {
-                    let row = insert_intent(intent).build().fetch_one(&self.pool).await?;
-                    Ok(sqlx::Row::try_get::<i64, _>(&row, 0)?)
-                })
-            }
-
-            fn append_outcome<'a>(
-                &'a self,
-                id: i64,
-                finish: &'a Finish,
-            ) -> BoxFuture<'a, Result<(), AuditError>> {
-                Box::pin(async move {
-                    insert_outcome(id, finish)
-                        .build()
-                        .execute(&self.pool)
-                        .await?;
-                    Ok(())
+                    let mut tx = self.pool.begin().await?;
+                    let mut ids = Vec::with_capacity(writes.len());
+                    for write in writes {
+                        ids.push(match write {
+                            Write::Intent(intent) => {
+                                let row = insert_intent(intent).build().fetch_one(&mut *tx).await?;
+                                Some(sqlx::Row::try_get::<i64, _>(&row, 0)?)
+                            }
+                            Write::Outcome(id, finish) => {
+                                insert_outcome(*id, finish)
+                                    .build()
+                                    .execute(&mut *tx)
+                                    .await?;
+                                None
+                            }
+                        });
+                    }
+                    tx.commit().await?;
+                    Ok(ids)
                 })
             }
 
