@@ -287,7 +287,13 @@ async fn concurrent_appends_share_commits_and_a_group_is_all_or_none() {
                 let store = Arc::clone(&store);
                 tokio::spawn(async move {
                     let id = store.append_intent(&intent(i, "group")).await.unwrap();
-                    store.append_outcome(id, &succeeded(i + 1)).await.unwrap();
+                    // Marked with its intent's time: an id handed to the
+                    // wrong appender would pair them wrongly.
+                    let mark = Finish {
+                        latency_ms: Some(i as u64),
+                        ..succeeded(i + 1)
+                    };
+                    store.append_outcome(id, &mark).await.unwrap();
                     id
                 })
             })
@@ -312,8 +318,10 @@ async fn concurrent_appends_share_commits_and_a_group_is_all_or_none() {
         let records = store.query(&everyone, 100, 0).await.unwrap();
         assert_eq!(records.len(), N as usize, "{db:?}");
         assert!(
-            records.iter().all(|r| r.outcome == Outcome::Succeeded),
-            "{db:?}: {records:?}"
+            records
+                .iter()
+                .all(|r| r.outcome == Outcome::Succeeded && r.latency_ms == Some(r.at as u64)),
+            "{db:?}: an outcome on another's intent: {records:?}"
         );
 
         // A second outcome for a record is refused (one per intent), and

@@ -359,8 +359,11 @@ impl Row {
     }
 }
 
-/// The INSERT of an intent, in `DB`'s dialect.
-fn insert_intent<'a, DB>(i: &Intent) -> QueryBuilder<'a, DB>
+/// One INSERT of `intents`, in `DB`'s dialect, returning each new row's id
+/// and request id ([`match_ids`] pairs them with the inputs). One statement
+/// per group, not one per intent: with sqlx's SQLite driver each statement
+/// is a round trip to the connection's thread.
+fn insert_intents<'a, 'i, DB>(intents: impl IntoIterator<Item = &'i Intent>) -> QueryBuilder<'a, DB>
 where
     DB: Database,
     i64: Encode<'a, DB> + Type<DB>,
@@ -371,7 +374,7 @@ where
         "INSERT INTO audit_intents (at_ms, deadline_ms, operator, email, roles, source, \
          user_agent, execution_id, document_id, operation, reason, request_id, gateway) ",
     );
-    qb.push_values(std::iter::once(i), |mut row, i| {
+    qb.push_values(intents, |mut row, i| {
         row.push_bind(i.at_ms)
             .push_bind(i.deadline_ms)
             .push_bind(i.operator.clone())
@@ -386,12 +389,52 @@ where
             .push_bind(i.request_id.clone())
             .push_bind(i.gateway.clone());
     });
-    qb.push(" RETURNING id");
+    qb.push(" RETURNING id, request_id");
     qb
 }
 
-/// The INSERT of an outcome, in `DB`'s dialect.
-fn insert_outcome<'a, DB>(id: i64, f: &Finish) -> QueryBuilder<'a, DB>
+/// The ids of `intents` from the `(id, request_id)` rows their INSERT
+/// returned. Neither database promises RETURNING's order, so the rows are
+/// taken in order only while their request ids agree, and matched by
+/// request id otherwise; a group that cannot be matched (a repeated request
+/// id out of order) is refused, never guessed.
+fn match_ids(intents: &[&Intent], rows: &[(i64, String)]) -> Result<Vec<i64>, AuditError> {
+    if rows.len() != intents.len() {
+        return Err(AuditError(format!(
+            "{} intents inserted, {} ids returned",
+            intents.len(),
+            rows.len()
+        )));
+    }
+    if intents
+        .iter()
+        .zip(rows)
+        .all(|(i, (_, r))| i.request_id == *r)
+    {
+        return Ok(rows.iter().map(|(id, _)| *id).collect());
+    }
+    let mut by_request: std::collections::HashMap<&str, Vec<i64>> = Default::default();
+    for (id, r) in rows {
+        by_request.entry(r.as_str()).or_default().push(*id);
+    }
+    intents
+        .iter()
+        .map(
+            |i| match by_request.get(i.request_id.as_str()).map(Vec::as_slice) {
+                Some([id]) => Ok(*id),
+                _ => Err(AuditError(
+                    "the store returned the new ids in another order, and request ids repeat"
+                        .to_owned(),
+                )),
+            },
+        )
+        .collect()
+}
+
+/// One INSERT of `outcomes` (intent id, finish), in `DB`'s dialect.
+fn insert_outcomes<'a, 'f, DB>(
+    outcomes: impl IntoIterator<Item = (i64, &'f Finish)>,
+) -> QueryBuilder<'a, DB>
 where
     DB: Database,
     i64: Encode<'a, DB> + Type<DB>,
@@ -403,7 +446,7 @@ where
         "INSERT INTO audit_outcomes (intent_id, outcome, http_status, error_code, error_msg, \
          upstream_request_id, new_execution_id, latency_ms, finished_ms) ",
     );
-    qb.push_values(std::iter::once(f), |mut row, f| {
+    qb.push_values(outcomes, |mut row, (id, f)| {
         row.push_bind(id)
             .push_bind(f.outcome.as_str().to_owned())
             .push_bind(f.http_status.map(i64::from))
@@ -428,25 +471,42 @@ macro_rules! sql_store {
                 writes: &'a [Write],
             ) -> BoxFuture<'a, Result<Vec<Option<i64>>, AuditError>> {
                 Box::pin(async move {
+                    let intents: Vec<&Intent> = writes
+                        .iter()
+                        .filter_map(|w| match w {
+                            Write::Intent(i) => Some(i),
+                            Write::Outcome(..) => None,
+                        })
+                        .collect();
+                    let outcomes: Vec<(i64, &Finish)> = writes
+                        .iter()
+                        .filter_map(|w| match w {
+                            Write::Outcome(id, f) => Some((*id, f)),
+                            Write::Intent(_) => None,
+                        })
+                        .collect();
                     let mut tx = self.pool.begin().await?;
-                    let mut ids = Vec::with_capacity(writes.len());
-                    for write in writes {
-                        ids.push(match write {
-                            Write::Intent(intent) => {
-                                let row = insert_intent(intent).build().fetch_one(&mut *tx).await?;
-                                Some(sqlx::Row::try_get::<i64, _>(&row, 0)?)
-                            }
-                            Write::Outcome(id, finish) => {
-                                insert_outcome(*id, finish)
-                                    .build()
-                                    .execute(&mut *tx)
-                                    .await?;
-                                None
-                            }
-                        });
+                    let mut new_ids = Vec::new();
+                    if !intents.is_empty() {
+                        let rows: Vec<(i64, String)> = insert_intents(intents.iter().copied())
+                            .build_query_as()
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        new_ids = match_ids(&intents, &rows)?;
+                    }
+                    if !outcomes.is_empty() {
+                        insert_outcomes(outcomes).build().execute(&mut *tx).await?;
                     }
                     tx.commit().await?;
-                    Ok(ids)
+                    // Back in the order of `writes`.
+                    let mut new_ids = new_ids.into_iter();
+                    Ok(writes
+                        .iter()
+                        .map(|w| match w {
+                            Write::Intent(_) => new_ids.next(),
+                            Write::Outcome(..) => None,
+                        })
+                        .collect())
                 })
             }
 
@@ -498,6 +558,45 @@ sql_store!(PgStore);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn with_request(r: &str) -> Intent {
+        Intent {
+            at_ms: 0,
+            deadline_ms: 1,
+            operator: "o".into(),
+            email: None,
+            roles: Vec::new(),
+            source: "127.0.0.1".into(),
+            user_agent: None,
+            execution_id: None,
+            document_id: None,
+            operation: "RESUME".into(),
+            reason: None,
+            request_id: r.into(),
+            gateway: "g".into(),
+        }
+    }
+
+    #[test]
+    fn returned_ids_are_matched_to_their_intents_never_guessed() {
+        let (a, b, a2) = (with_request("a"), with_request("b"), with_request("a"));
+        let rows = |v: &[(i64, &str)]| -> Vec<(i64, String)> {
+            v.iter().map(|(id, r)| (*id, (*r).to_owned())).collect()
+        };
+        // In order, even with a repeated request id.
+        assert_eq!(
+            match_ids(&[&a, &b, &a2], &rows(&[(1, "a"), (2, "b"), (3, "a")])).unwrap(),
+            [1, 2, 3]
+        );
+        // Out of order: matched by request id.
+        assert_eq!(
+            match_ids(&[&a, &b], &rows(&[(8, "b"), (7, "a")])).unwrap(),
+            [7, 8]
+        );
+        // Out of order with a repeat, or a row short: refused.
+        assert!(match_ids(&[&a, &b, &a2], &rows(&[(2, "b"), (1, "a"), (3, "a")])).is_err());
+        assert!(match_ids(&[&a, &b], &rows(&[(1, "a")])).is_err());
+    }
 
     #[test]
     fn urls_parse_and_passwords_are_never_repeated() {
