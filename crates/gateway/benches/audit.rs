@@ -12,10 +12,11 @@
 mod pg;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use coc_core::gateway::Outcome;
-use coc_gateway::audit::{AuditDb, Finish, Intent};
+use coc_gateway::audit::{AuditDb, AuditStore, Finish, GroupCommit, Intent};
 use coc_gateway::{Config, SimSettings, UpstreamChoice};
 
 const TICKET: &str = "EX2025070110223402c4d6e8";
@@ -87,6 +88,17 @@ async fn bench(name: &str, db: AuditDb) {
     })
     .await;
     println!("{name}: intent + outcome commits, 300 operations: p50 {p50:.2} ms, p99 {p99:.2} ms");
+
+    // 1b. 32 operations at a time, each its own commits against the
+    // group commit the gateway uses.
+    let bare: Arc<dyn AuditStore> = Arc::from(db.open_store().await.unwrap());
+    let grouped: Arc<dyn AuditStore> = Arc::new(GroupCommit::new(db.open_store().await.unwrap()));
+    let alone = concurrent(bare, 32, 3_200).await;
+    let shared = concurrent(grouped, 32, 3_200).await;
+    println!(
+        "{name}: 32 operations at a time (3,200, intent + outcome each): {alone:.0} operations/s with a commit per write, {shared:.0} with group commit ({:.1}x)",
+        shared / alone
+    );
 
     // 2. Through a gateway: an audited POST next to an unaudited GET.
     let gw = coc_gateway::spawn(&Config {
@@ -168,6 +180,30 @@ async fn bench(name: &str, db: AuditDb) {
         t.elapsed().as_secs_f64() * 1e3,
         body.len() as f64 / 1e6
     );
+}
+
+/// Operations per second of `total` intent + outcome pairs, `width` at a
+/// time.
+async fn concurrent(store: Arc<dyn AuditStore>, width: usize, total: usize) -> f64 {
+    let t = Instant::now();
+    let tasks: Vec<_> = (0..width)
+        .map(|w| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                for i in (w..total).step_by(width) {
+                    let id = store
+                        .append_intent(&intent(i as i64, "EX2099010100000000group0"))
+                        .await
+                        .unwrap();
+                    store.append_outcome(id, &finish()).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    total as f64 / t.elapsed().as_secs_f64()
 }
 
 /// 10,000 intents for one ticket, every other one with an outcome.
