@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use coc_core::gateway::{AuditRecord, ListAudit};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{AuditError, AuditStore, BoxFuture, Finish, Intent, Write};
+use super::{AuditError, AuditStore, BoxFuture, Write};
 
 /// The most writes in one transaction: bounds a group's commit time (and
 /// so the wait of the writes queued behind it).
@@ -60,15 +60,6 @@ impl GroupCommit {
     pub fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
     }
-
-    async fn append(&self, write: Write) -> Result<Option<i64>, AuditError> {
-        let (done, answer) = oneshot::channel();
-        self.queue
-            .send((write, done))
-            .await
-            .map_err(|_| AuditError::stopped())?;
-        answer.await.map_err(|_| AuditError::stopped())?
-    }
 }
 
 /// Takes whatever is queued (at least one write, at most [`MAX_GROUP`]),
@@ -101,22 +92,14 @@ async fn writer(
 }
 
 impl AuditStore for GroupCommit {
-    fn append_intent<'a>(&'a self, intent: &'a Intent) -> BoxFuture<'a, Result<i64, AuditError>> {
+    fn append(&self, write: Write) -> BoxFuture<'_, Result<Option<i64>, AuditError>> {
         Box::pin(async move {
-            self.append(Write::Intent(intent.clone()))
-                .await?
-                .ok_or_else(AuditError::no_id)
-        })
-    }
-
-    fn append_outcome<'a>(
-        &'a self,
-        id: i64,
-        finish: &'a Finish,
-    ) -> BoxFuture<'a, Result<(), AuditError>> {
-        Box::pin(async move {
-            self.append(Write::Outcome(id, finish.clone())).await?;
-            Ok(())
+            let (done, answer) = oneshot::channel();
+            self.queue
+                .send((write, done))
+                .await
+                .map_err(|_| AuditError::stopped())?;
+            answer.await.map_err(|_| AuditError::stopped())?
         })
     }
 

@@ -134,13 +134,19 @@ pub trait AuditStore: Send + Sync + std::fmt::Debug {
         &'a self,
         writes: &'a [Write],
     ) -> BoxFuture<'a, Result<Vec<Option<i64>>, AuditError>>;
+    /// Appends and commits one write; the new intent's id for an intent.
+    /// [`GroupCommit`] sends it to a shared transaction instead.
+    fn append(&self, write: Write) -> BoxFuture<'_, Result<Option<i64>, AuditError>> {
+        Box::pin(async move {
+            let ids = self.append_all(std::slice::from_ref(&write)).await?;
+            Ok(ids.into_iter().next().flatten())
+        })
+    }
     /// Appends and commits an intent; returns its id.
     fn append_intent<'a>(&'a self, intent: &'a Intent) -> BoxFuture<'a, Result<i64, AuditError>> {
         Box::pin(async move {
-            let ids = self.append_all(&[Write::Intent(intent.clone())]).await?;
-            ids.into_iter()
-                .next()
-                .flatten()
+            self.append(Write::Intent(intent.clone()))
+                .await?
                 .ok_or_else(AuditError::no_id)
         })
     }
@@ -151,8 +157,7 @@ pub trait AuditStore: Send + Sync + std::fmt::Debug {
         finish: &'a Finish,
     ) -> BoxFuture<'a, Result<(), AuditError>> {
         Box::pin(async move {
-            self.append_all(&[Write::Outcome(id, finish.clone())])
-                .await?;
+            self.append(Write::Outcome(id, finish.clone())).await?;
             Ok(())
         })
     }
