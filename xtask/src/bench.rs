@@ -42,7 +42,7 @@ pub fn run(root: &Path) -> Result<()> {
 
     let gateway = Gateway::start(&bin, &["--sim-manual-clock"])?;
     let addr = gateway
-        .url
+        .url()
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_owned();
@@ -67,7 +67,7 @@ pub fn run(root: &Path) -> Result<()> {
 
     let tools = tools::install_all(root, tools::Need::Everything)?;
     let gateway = Gateway::start(&bin, &["--sim-manual-clock"])?;
-    crate::npm::bench(root, &tools, &gateway.url)?;
+    crate::npm::bench(root, &tools, gateway.url())?;
     drop(gateway);
 
     build_console(root, &tools)?;

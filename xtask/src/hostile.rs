@@ -136,13 +136,13 @@ impl Conn {
 /// The well-behaved client: keep-alive GETs of the small ticket.
 fn well_behaved(gateway: &Gateway, secs: u64) -> Command {
     let mut cmd = wrk(1, 8, secs);
-    cmd.arg(format!("{}{TICKET}", gateway.url.trim_end_matches('/')));
+    cmd.arg(format!("{}{TICKET}", gateway.url().trim_end_matches('/')));
     cmd
 }
 
 pub fn run(gateway: &Gateway) -> Result<()> {
     let addr = gateway
-        .url
+        .url()
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_owned();

@@ -11,7 +11,6 @@
 //! A 60 s soak then samples the gateway's RSS every second, and a crowd of
 //! slow and hostile clients (`hostile`) measures what is left for others.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -19,6 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::gateway::Gateway;
+use crate::process::Process;
 use crate::{log, run_cmd, tools};
 
 /// The origin both proxies answer CORS for.
@@ -61,7 +61,7 @@ pub fn run_hostile(root: &Path, gateway_bin: &Path) -> Result<()> {
 /// A standalone simulator and a gateway forwarding to it.
 fn start(root: &Path, gateway_bin: &Path) -> Result<(Process, Gateway)> {
     let sim_bin = crate::build_native(root, "coc-simulator")?;
-    let sim = Process::start(
+    let (sim, _) = Process::start(
         // Its per-request log line would be most of the upstream's work.
         Command::new(&sim_bin)
             .args(["--port", "0", "--manual-clock"])
@@ -72,7 +72,7 @@ fn start(root: &Path, gateway_bin: &Path) -> Result<(Process, Gateway)> {
         gateway_bin,
         &[
             "--upstream",
-            &sim.url,
+            sim.url(),
             "--auth",
             "none",
             "--allow-origin",
@@ -86,12 +86,12 @@ pub fn run(root: &Path, gateway_bin: &Path) -> Result<()> {
     install()?;
     let (sim, gateway) = start(root, gateway_bin)?;
     let dir = tempdir()?;
-    let nginx = Nginx::start(&dir, &sim.url)?;
+    let nginx = Nginx::start(&dir, sim.url())?;
     let script = dir.join("post.lua");
 
     log(&format!(
         "    wrk, {CONNECTIONS} connections, {CASE_SECS} s per case and server, Origin {ORIGIN}; upstream: one simulator at {}",
-        sim.url
+        sim.url()
     ));
     for (name, path, body) in CASES {
         for keep_alive in [true, false] {
@@ -106,7 +106,7 @@ pub fn run(root: &Path, gateway_bin: &Path) -> Result<()> {
                 }
                 Wrk::run(cmd.arg(format!("{base}{path}")))
             };
-            let g = one(gateway.url.trim_end_matches('/'))?;
+            let g = one(gateway.url().trim_end_matches('/'))?;
             let n = one(&nginx.url)?;
             let mode = if keep_alive {
                 "keep-alive"
@@ -146,7 +146,7 @@ fn soak(gateway: &Gateway) -> Result<()> {
     let child = wrk(2, CONNECTIONS, SOAK_SECS)
         .arg(format!(
             "{}{SMALL_TICKET}",
-            gateway.url.trim_end_matches('/')
+            gateway.url().trim_end_matches('/')
         ))
         .stdout(Stdio::piped())
         .spawn()
@@ -304,41 +304,6 @@ fn latency_ms(v: &str) -> f64 {
 }
 
 /// A child that prints `<prefix><URL> …` on stdout when it is listening.
-struct Process {
-    child: Child,
-    url: String,
-}
-
-impl Process {
-    fn start(cmd: &mut Command, prefix: &str) -> Result<Self> {
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .spawn()
-            .context("starting the simulator")?;
-        let stdout = child.stdout.take().context("simulator stdout")?;
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
-        let Some(url) = line
-            .strip_prefix(prefix)
-            .and_then(|r| r.split_whitespace().next())
-        else {
-            let _ = child.kill();
-            bail!("no start line (got {line:?})");
-        };
-        Ok(Self {
-            url: url.trim_end_matches('/').to_owned(),
-            child,
-        })
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// nginx in the foreground with a config of our own, in a temp dir.
 struct Nginx {
     child: Child,

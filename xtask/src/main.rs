@@ -16,6 +16,7 @@ mod gateway;
 mod hostile;
 mod load;
 mod npm;
+mod process;
 mod tools;
 
 use std::env;
@@ -409,7 +410,7 @@ fn test(root: &Path) -> Result<()> {
         || {
             let tarball = npm::build(root, &tools)?;
             let gateway = gateway::Gateway::start(&gateway_bin, &["--sim-manual-clock"])?;
-            npm::test(root, &tools, &tarball, Some((&gateway.url, SIM_DOCUMENT)))?;
+            npm::test(root, &tools, &tarball, Some((gateway.url(), SIM_DOCUMENT)))?;
             npm::test_element_types(root)
         },
     )?;
