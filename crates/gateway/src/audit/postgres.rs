@@ -13,6 +13,8 @@ use super::{AuditError, redact_url};
 #[derive(Debug)]
 pub struct PgStore {
     pub(super) pool: PgPool,
+    /// The same pool: the server keeps one page cache for all connections.
+    pub(super) writes: PgPool,
     pub(super) describe: String,
 }
 
@@ -29,6 +31,7 @@ impl PgStore {
             .map_err(|e| AuditError(format!("cannot connect to {}: {e}", redact_url(url))))?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self {
+            writes: pool.clone(),
             pool,
             describe: format!("postgres {}", redact_url(url)),
         })
