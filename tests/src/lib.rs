@@ -624,7 +624,13 @@ impl Browser {
                     "--no-first-run", "--disable-quic",
                     format!("--user-data-dir={}", profile.display()),
                     format!("--window-size={width},{height}"),
-                ]
+                ],
+                // Downloads land in the profile, without a prompt, for
+                // [`Browser::downloaded`].
+                "prefs": {
+                    "download.default_directory": profile.join("downloads"),
+                    "download.prompt_for_download": false,
+                }
             }
         });
         let caps = match caps {
@@ -641,6 +647,21 @@ impl Browser {
             driver,
             profile,
         })
+    }
+
+    /// The file `name` the page downloaded, once the browser has finished
+    /// writing it (waits up to 10 s).
+    pub async fn downloaded(&self, name: &str) -> Result<Vec<u8>> {
+        let path = self.profile.join("downloads").join(name);
+        wait_for(
+            &format!("the download {name}"),
+            Duration::from_secs(10),
+            || async {
+                // Chromium writes `name.crdownload` and renames it when done.
+                Ok(std::fs::read(&path).ok())
+            },
+        )
+        .await
     }
 
     /// Browser console entries so far (cleared by reading).

@@ -351,6 +351,50 @@ async fn steps_and_instances_follow_a_running_batch_ticket() -> Result<()> {
 }
 
 #[tokio::test]
+async fn download_saves_the_ticket_with_its_steps_and_instances() -> Result<()> {
+    run_in_browser("download", &[], (W, H), async |gw, br| {
+        let id = seed::TICKET_SUCCEED;
+        br.goto(&format!("{}/executions/{id}", gw.url)).await?;
+        br.find(".coc-step").await?;
+        br.find("[data-role=download-json]").await?.click().await?;
+        let file: Value = serde_json::from_slice(&br.downloaded(&format!("{id}.json")).await?)
+            .context("the downloaded file is JSON")?;
+
+        // The ticket as the API answers it, every field of it.
+        let api = gw.get_json(&format!("/v1/executions/{id}")).await?;
+        ensure!(file["execution_id"] == id, "{}", file["execution_id"]);
+        ensure!(
+            file["execution"] == api["data"],
+            "saved {} != API {}",
+            file["execution"],
+            api["data"]
+        );
+        // Every step, with all of its instances, in the API's order.
+        let steps = gw.get_json(&format!("/v1/executions/{id}/steps")).await?;
+        let api_steps = steps["data"].as_array().context("steps")?;
+        let saved = file["steps"].as_array().context("saved steps")?;
+        ensure!(
+            saved.len() == api_steps.len() && !saved.is_empty(),
+            "{} steps saved, {} listed",
+            saved.len(),
+            api_steps.len()
+        );
+        for (s, a) in saved.iter().zip(api_steps) {
+            ensure!(s["step"] == *a, "step {} != {a}", s["step"]);
+            let step_id = a["execution_step_id"].as_str().context("step id")?;
+            let instances = api_instances(gw, step_id).await?;
+            ensure!(
+                s["instances"] == Value::Array(instances.clone()),
+                "instances of {step_id}"
+            );
+            ensure!(s["instances_complete"] == true && s["instances_total"] == instances.len());
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
 async fn skip_batch_names_the_batch_and_count_then_the_next_batch_runs() -> Result<()> {
     run_in_browser("timeline-skip", &[], (W, H), async |gw, br| {
         let id = gw.running_ticket(seed::DOC_BATCH).await?;

@@ -243,7 +243,7 @@ pub fn TicketView(
                             <TimelinePanel timeline uid=uid.clone() />
                             <TicketInfo ticket />
                             <TargetsPanel ticket />
-                            <RawJson ticket />
+                            <RawJson ticket timeline />
                         </Show>
                     </details>
                 </div>
