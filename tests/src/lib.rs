@@ -585,6 +585,9 @@ impl Browser {
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let driver = Command::new(&driver_bin)
             .arg(format!("--port={port}"))
+            // Chromium inherits it: "local time" is UTC in every test, on
+            // any machine, and a test of another zone chooses it by link.
+            .env("TZ", "UTC")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)

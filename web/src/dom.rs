@@ -130,8 +130,8 @@ pub fn time(ms: Option<i64>) -> B {
     match ms {
         Some(ms) => B::new("time", "")
             .attr("datetime", &fmt::iso(ms))
-            .attr("title", &fmt::utc(ms))
-            .text(&fmt::local(ms)),
+            .attr("title", &fmt::hover(ms))
+            .text(&fmt::at(ms)),
         None => B::new("span", "coc-none").text("—"),
     }
 }

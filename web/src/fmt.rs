@@ -1,56 +1,167 @@
-//! Formatting of times, durations and counts, in the browser's time zone.
+//! Formatting of times, durations and counts. Times are shown in the
+//! page's zone ([`set_zone`]: the link's `?tz=`, else the settings, else the
+//! browser's own), always with the zone's offset, and a time's hover text
+//! shows it in the other two of local time and UTC.
 
-use js_sys::Date;
-use wasm_bindgen::JsValue;
+use std::cell::{Cell, RefCell};
 
-fn date(ms: i64) -> Date {
-    Date::new(&JsValue::from_f64(ms as f64))
+use coc_console_model::zone::{Zone, offset_label};
+use js_sys::{Array, Date, Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+thread_local! {
+    static ZONE: RefCell<Zone> = const { RefCell::new(Zone::Local) };
+    /// The zone's `tz` value, for links: fixed for the life of the page.
+    static PARAM: Cell<Option<&'static str>> = const { Cell::new(None) };
+    /// One `Intl.DateTimeFormat` per zone used: making one costs far more
+    /// than formatting with it.
+    static FORMATS: RefCell<Vec<(Zone, Function)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// `2025-07-01 21:01:45` in the browser's local time zone.
-pub fn local(ms: i64) -> String {
-    let d = date(ms);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date(),
-        d.get_hours(),
-        d.get_minutes(),
-        d.get_seconds()
-    )
+/// Shows times in `zone` from now on; false (and local time) when the
+/// browser does not know it.
+pub fn set_zone(zone: Zone) -> bool {
+    let known = knows(&zone);
+    let zone = if known { zone } else { Zone::Local };
+    // Leaked once per page load, so that links can carry it as `&'static`.
+    PARAM.set(zone.param().map(|p| &*Box::leak(p.to_owned().into_boxed_str())));
+    ZONE.set(zone);
+    known
 }
 
-/// `2025-07-01 13:01:45 UTC`.
-pub fn utc(ms: i64) -> String {
-    let d = date(ms);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-        d.get_utc_full_year(),
-        d.get_utc_month() + 1,
-        d.get_utc_date(),
-        d.get_utc_hours(),
-        d.get_utc_minutes(),
-        d.get_utc_seconds()
-    )
+/// Whether the browser knows `zone`.
+pub fn knows(zone: &Zone) -> bool {
+    format_fn(zone).is_some()
+}
+
+/// The page's zone.
+pub fn zone() -> Zone {
+    ZONE.with_borrow(Clone::clone)
+}
+
+/// The page's zone as links carry it (`None`: local time).
+pub fn zone_param() -> Option<&'static str> {
+    PARAM.get()
+}
+
+/// `format` of a `DateTimeFormat` writing `2025-07-01 21:01:45` in `zone`
+/// (Swedish writes dates in ISO order, on a 24-hour clock), or `None` for
+/// a zone the browser does not know.
+fn format_fn(zone: &Zone) -> Option<Function> {
+    if let Some(f) = FORMATS.with_borrow(|v| v.iter().find(|(z, _)| z == zone).map(|(_, f)| f.clone())) {
+        return Some(f);
+    }
+    let options = js_sys::Object::new();
+    for (k, v) in [
+        ("year", "numeric"),
+        ("month", "2-digit"),
+        ("day", "2-digit"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("second", "2-digit"),
+    ]
+    .into_iter()
+    .chain(zone.param().map(|tz| ("timeZone", tz)))
+    {
+        Reflect::set(&options, &k.into(), &v.into()).ok()?;
+    }
+    // An unknown zone makes the constructor throw a RangeError: through
+    // Reflect.construct it is an Err here, not an exception in the wasm.
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into()).ok()?.dyn_into().ok()?;
+    let dtf = Reflect::construct(&ctor, &Array::of2(&"sv-SE".into(), &options)).ok()?;
+    let f: Function = Reflect::get(&dtf, &"format".into()).ok()?.dyn_into().ok()?;
+    FORMATS.with_borrow_mut(|v| v.push((zone.clone(), f.clone())));
+    Some(f)
+}
+
+/// `2025-07-01 21:01:45`, the wall clock in `zone`.
+fn wall(ms: i64, zone: &Zone) -> Option<String> {
+    let s = format_fn(zone)?
+        .call1(&JsValue::NULL, &JsValue::from_f64(ms as f64))
+        .ok()?
+        .as_string()?;
+    Some(s.chars().map(|c| if c.is_whitespace() { ' ' } else { c }).collect())
+}
+
+/// Minutes `zone` is ahead of UTC at `ms`.
+fn offset_minutes(ms: i64, zone: &Zone) -> Option<i64> {
+    let as_utc = Date::parse(&format!("{}Z", wall(ms, zone)?.replacen(' ', "T", 1)));
+    (!as_utc.is_nan()).then(|| (as_utc as i64 - (ms - ms.rem_euclid(1000))) / 60_000)
+}
+
+/// `2025-07-01 21:01:45 UTC+08:00` in `zone`; empty for a time the
+/// browser cannot show.
+pub fn at_in(ms: i64, zone: &Zone) -> String {
+    let Some(w) = wall(ms, zone) else {
+        return String::new();
+    };
+    let label = match zone {
+        Zone::Utc => "UTC".to_owned(),
+        _ => offset_label(offset_minutes(ms, zone).unwrap_or_default()),
+    };
+    format!("{w} {label}")
+}
+
+/// The time in the page's zone.
+pub fn at(ms: i64) -> String {
+    ZONE.with_borrow(|z| at_in(ms, z))
+}
+
+/// The hover text of a time: the other two of local time and UTC.
+pub fn hover(ms: i64) -> String {
+    zone()
+        .others()
+        .iter()
+        .map(|z| match z {
+            Zone::Local => format!("{} local", at_in(ms, z)),
+            _ => at_in(ms, z),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// ISO 8601 for `<time datetime>`.
 pub fn iso(ms: i64) -> String {
-    let d = date(ms);
+    let d = Date::new(&JsValue::from_f64(ms as f64));
     if d.get_time().is_nan() {
         return String::new();
     }
     d.to_iso_string().as_string().unwrap_or_default()
 }
 
-/// The local zone as `UTC+08:00`.
+/// The page's zone for a sentence: `Asia/Shanghai (UTC+08:00)`, `UTC`,
+/// `local time (UTC+02:00)`.
 pub fn zone_label() -> String {
-    // getTimezoneOffset is minutes *behind* UTC.
-    let off = -(Date::new_0().get_timezone_offset() as i64);
-    let sign = if off < 0 { '-' } else { '+' };
-    let off = off.abs();
-    format!("UTC{sign}{:02}:{:02}", off / 60, off % 60)
+    let z = zone();
+    let name = z.param().unwrap_or("local time");
+    match offset_minutes(Date::now() as i64, &z) {
+        Some(off) if z != Zone::Utc => format!("{name} ({})", offset_label(off)),
+        _ => name.to_owned(),
+    }
+}
+
+/// A `datetime-local` input's value for `ms`, in the page's zone.
+pub fn input_value(ms: i64) -> String {
+    ZONE.with_borrow(|z| wall(ms, z))
+        .map(|w| w.replacen(' ', "T", 1))
+        .unwrap_or_default()
+}
+
+/// A `datetime-local` value, read as a wall clock in the page's zone, as
+/// epoch ms. Across an offset change the first reading's offset is
+/// corrected once, which is exact except inside a skipped hour.
+pub fn from_input(v: &str) -> Option<i64> {
+    let v = if v.len() == 16 { format!("{v}:00") } else { v.to_owned() };
+    let naive = Date::parse(&format!("{v}Z"));
+    if naive.is_nan() {
+        return None;
+    }
+    let naive = naive as i64;
+    ZONE.with_borrow(|z| {
+        let guess = naive - offset_minutes(naive, z)? * 60_000;
+        Some(naive - offset_minutes(guess, z)? * 60_000)
+    })
 }
 
 /// `3 min ago`, `in 5 s`, `just now`.

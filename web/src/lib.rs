@@ -111,9 +111,10 @@ pub fn App() -> impl IntoView {
     if embed.0 {
         embed::post_height();
     }
+    let zone_warning = set_page_zone(&settings.with_untracked(|s| s.time_zone.clone()));
     view! {
         <Router>
-            <Shell embed=embed.0>
+            <Shell embed=embed.0 zone_warning>
                 <Routes fallback=|| view! { <NoSuchPage /> }>
                     <Route path=path!("/") view=OpenPage />
                     <Route path=path!("/executions") view=ListPage />
@@ -126,8 +127,36 @@ pub fn App() -> impl IntoView {
 }
 
 /// The chrome around the pages; embedded in a portal's frame there is none.
+/// Shows times in the link's `?tz=`, else the saved zone; returns what to
+/// warn about when the link's zone cannot be used. A saved zone is written
+/// into the page's URL, so that the address bar, like every link, shows
+/// the reader of a shared link the same times.
+fn set_page_zone(saved: &str) -> Option<String> {
+    use coc_console_model::zone::{Zone, link_param};
+    let location = web_sys::window()?.location();
+    let search = location.search().unwrap_or_default();
+    let link = link_param(&search);
+    let (zone, bad) = Zone::choose(link.as_deref(), saved);
+    let name = zone.param().unwrap_or_default().to_owned();
+    if !fmt::set_zone(zone) {
+        return Some(format!(
+            "This browser does not know the time zone \"{name}\": times are in {}.",
+            fmt::zone_label()
+        ));
+    }
+    if link.is_none() && fmt::zone_param().is_some() {
+        let here = format!("{}{search}", location.pathname().unwrap_or_default());
+        let carry = coc_console_model::list::Carry { embed: false, tz: fmt::zone_param() };
+        if let Ok(history) = web_sys::window()?.history() {
+            let url = format!("{}{}", carry.href(&here), location.hash().unwrap_or_default());
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    }
+    bad.map(|e| format!("The link's time zone is unusable ({e}): times are in {}.", fmt::zone_label()))
+}
+
 #[component]
-fn Shell(embed: bool, children: Children) -> impl IntoView {
+fn Shell(embed: bool, zone_warning: Option<String>, children: Children) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let current = move |path: &'static str| {
         move || {
@@ -163,14 +192,14 @@ fn Shell(embed: bool, children: Children) -> impl IntoView {
             <Show when=move || !embed>
                 <a class="coc-skip" href="#coc-main">"Skip to content"</a>
                 <header class="coc-header">
-                    <a class="coc-brand" href="/">
+                    <a class="coc-brand" href=route::href("/")>
                         <span class="coc-brand-mark" aria-hidden="true">"◆"</span>
                         " COC console"
                     </a>
                     <nav class="coc-nav" aria-label="Main">
-                        <a href="/executions" aria-current=current("/executions")>"Tickets"</a>
-                        <a href="/" aria-current=current("/")>"Open ticket"</a>
-                        <a href="/settings" aria-current=current("/settings")>"Settings"</a>
+                        <a href=route::href("/executions") aria-current=current("/executions")>"Tickets"</a>
+                        <a href=route::href("/") aria-current=current("/")>"Open ticket"</a>
+                        <a href=route::href("/settings") aria-current=current("/settings")>"Settings"</a>
                     </nav>
                     <operator::OperatorLine me />
                     <button
@@ -183,6 +212,9 @@ fn Shell(embed: bool, children: Children) -> impl IntoView {
                     </button>
                 </header>
             </Show>
+            {zone_warning.map(|w| view! {
+                <p class="coc-banner coc-banner-warning" role="status" data-role="zone-warning">{w}</p>
+            })}
             <main class="coc-page" id="coc-main" tabindex="-1">{children()}</main>
         </div>
     }

@@ -16,14 +16,15 @@
 use std::sync::Arc;
 
 use coc_console_model::list::{
-    self as model, DEFAULT_LIMIT, LIMITS, ListBody, ListModel, list_href, mine_tickets,
+    Carry,
+    DEFAULT_LIMIT, LIMITS, ListBody, ListModel, list_href, mine_tickets,
     parse_query, record_ticket, ticket_href,
 };
 use coc_core::gateway::{AuditPage, ListAudit};
 use coc_core::{Execution, ListExecutions};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 
 pub use coc_console_model::list::{is_mine, query_pairs};
 
@@ -33,7 +34,7 @@ use crate::fmt;
 use crate::live::{self, Controls, FailedCard, LiveBar, StaleWarning};
 use crate::operator::{MeState, known};
 use crate::pages::{APP, client_memo, settings_problem};
-use crate::route::Embed;
+use crate::route;
 use crate::set_title;
 use crate::settings::Settings;
 use crate::status::StatusBadge;
@@ -57,18 +58,9 @@ fn is_time(key: &str) -> bool {
     key.ends_with("_time")
 }
 
-/// A `datetime-local` value (local time) as epoch ms.
-fn local_to_ms(v: &str) -> Option<i64> {
-    let t = js_sys::Date::new(&JsValue::from_str(v)).get_time();
-    (!t.is_nan()).then_some(t as i64)
-}
-
 /// The form's value for a filter of `op`.
 fn field_value(op: &ListExecutions, key: &str) -> String {
-    let time = |t: Option<i64>| {
-        t.map(|ms| fmt::local(ms).replacen(' ', "T", 1))
-            .unwrap_or_default()
-    };
+    let time = |t: Option<i64>| t.map(fmt::input_value).unwrap_or_default();
     match key {
         "creator" => op.creator.clone().unwrap_or_default(),
         "document_name" => op.document_name.clone().unwrap_or_default(),
@@ -91,12 +83,12 @@ pub fn ListPage() -> impl IntoView {
     let go = Callback::new(move |href: String| navigate(&href, Default::default()));
     let me = expect_context::<crate::operator::Operator>().0;
     let mine = Memo::new(move |_| location.search.with(|s| is_mine(s)));
-    let embed = Embed::get();
+    let carry = route::carry();
     let current = move |want: bool| move || if mine.get() == want { "page" } else { "false" };
     let modes = view! {
         <nav class="coc-list-modes" aria-label="Which tickets">
-            <a href=model::with_embed("/executions", embed) aria-current=current(false)>"All tickets"</a>
-            <a href=model::with_embed("/executions?mine=1", embed) aria-current=current(true)>"Operated by me"</a>
+            <a href=carry.href("/executions") aria-current=current(false)>"All tickets"</a>
+            <a href=carry.href("/executions?mine=1") aria-current=current(true)>"Operated by me"</a>
         </nav>
     };
     let body = move || match (client.get(), mine.get()) {
@@ -125,7 +117,7 @@ pub fn MineView(
     me: Signal<MeState>,
 ) -> impl IntoView {
     let state = RwSignal::new(None::<Result<AuditPage, ApiFailure>>);
-    let embed = Embed::get();
+    let carry = route::carry();
     let feed = live::feed(
         move || {
             let c = client.get();
@@ -187,7 +179,7 @@ pub fn MineView(
                                             let outcome = r.outcome.as_str();
                                             view! {
                                                 <tr>
-                                                    <td><a class="coc-mono coc-mine-ticket" href=ticket_href(&id, embed)>{id.clone()}</a></td>
+                                                    <td><a class="coc-mono coc-mine-ticket" href=ticket_href(&id, carry)>{id.clone()}</a></td>
                                                     <td>{r.operation.clone()}</td>
                                                     <td><Time ms=Some(r.at) /></td>
                                                     <td><span class=format!("coc-outcome coc-outcome-{outcome}") data-outcome=outcome>{crate::ticket::outcome_text(&r)}</span></td>
@@ -233,7 +225,7 @@ pub fn ListView(
     #[prop(optional)]
     poll_secs: Option<u32>,
 ) -> impl IntoView {
-    let embed = Embed::get();
+    let carry = route::carry();
     let controls = Controls::new(poll_secs, None);
     let model = RwSignal::new(ListModel::default());
 
@@ -242,7 +234,7 @@ pub fn ListView(
     Effect::new(move |_| {
         let search = search.get();
         if let Ok(op) = parse_query(&search) {
-            storage::set(Area::Session, LAST_LIST_KEY, &list_href(&op, embed));
+            storage::set(Area::Session, LAST_LIST_KEY, &list_href(&op, carry));
         }
         model.update(ListModel::filters_changed);
     });
@@ -298,7 +290,7 @@ pub fn ListView(
                 continue;
             }
             let v = if is_time(key) {
-                match local_to_ms(v) {
+                match fmt::from_input(v) {
                     Some(ms) => ms.to_string(),
                     None => return complain(key, format!("{label}: not a date and time.")),
                 }
@@ -317,7 +309,7 @@ pub fn ListView(
             ));
         }
         match ListExecutions::from_query(&pairs) {
-            Ok(op) => go.run(list_href(&op, embed)),
+            Ok(op) => go.run(list_href(&op, carry)),
             Err(coc_core::Error::InvalidArgument { field, reason }) => {
                 let label = FIELDS.iter().find(|f| f.0 == field).map_or(field, |f| f.1);
                 complain(field, format!("{label}: {reason}."));
@@ -328,7 +320,7 @@ pub fn ListView(
     let go_to = move |f: &dyn Fn(&mut ListExecutions)| {
         if let Ok(mut op) = parse_query(&search.get_untracked()) {
             f(&mut op);
-            go.run(list_href(&op, embed));
+            go.run(list_href(&op, carry));
         }
     };
 
@@ -390,7 +382,7 @@ pub fn ListView(
                     )
                     .child(
                         B::new("a", "coc-btn")
-                            .attr("href", &model::with_embed("/executions", embed))
+                            .attr("href", &carry.href("/executions"))
                             .text("Clear"),
                     )
                     .child(
@@ -439,14 +431,14 @@ pub fn ListView(
     let to_page = Callback::new(move |p: usize| {
         if let Ok(mut op) = parse_query(&search.get_untracked()) {
             op.offset = Some(p as u32 * op.limit.unwrap_or(DEFAULT_LIMIT));
-            go.run(list_href(&op, embed));
+            go.run(list_href(&op, carry));
         }
     });
     let note = move |text: String, clear: bool| {
         view! {
             <div class="coc-card coc-list-note" data-role="list-note">
                 <p>{text}</p>
-                {clear.then(|| view! { <p><a href=model::with_embed("/executions", embed)>"Clear the filters"</a></p> })}
+                {clear.then(|| view! { <p><a href=carry.href("/executions")>"Clear the filters"</a></p> })}
             </div>
         }
         .into_any()
@@ -467,7 +459,7 @@ pub fn ListView(
                         </tr></thead>
                         <tbody>
                             <For each=move || rows.get() key=row_key let(t)>
-                                <Row t embed />
+                                <Row t carry />
                             </For>
                         </tbody>
                     </table>
@@ -514,7 +506,7 @@ fn row_key(t: &Arc<Execution>) -> (Option<String>, Option<String>, Option<i64>, 
 
 /// One ticket of the list.
 #[component]
-fn Row(t: Arc<Execution>, embed: bool) -> impl IntoView {
+fn Row(t: Arc<Execution>, carry: Carry<'static>) -> impl IntoView {
     let id = t.execution_id.clone().unwrap_or_default();
     let job = t
         .document_name
@@ -530,7 +522,7 @@ fn Row(t: Arc<Execution>, embed: bool) -> impl IntoView {
             <td><StatusBadge status=t.status.clone() /></td>
             <td>
                 <span>
-                    <a class="coc-list-job" href=ticket_href(&id, embed)>{job}</a>
+                    <a class="coc-list-job" href=ticket_href(&id, carry)>{job}</a>
                     <code class="coc-list-id">{id.clone()}</code>
                 </span>
             </td>

@@ -311,7 +311,7 @@ pub fn StaleWarning(
                 <div class="coc-banner coc-banner-warning" data-role="stale-warning">
                     <p>
                         <strong>{headline}</strong>
-                        {format!(" Showing the last good data, from {}. Retrying with back-off.", fmt::local(since as i64))}
+                        {format!(" Showing the last good data, from {}. Retrying with back-off.", fmt::at(since as i64))}
                     </p>
                     <ErrorPanel failure=error compact=true />
                 </div>

@@ -3,7 +3,8 @@
 use coc_core::ExecutionId;
 use leptos::prelude::*;
 
-use coc_console_model::list::ticket_href;
+use coc_console_model::list::{Carry, ticket_href};
+use coc_console_model::zone::Zone;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::{ApiClient, page_origin};
@@ -47,7 +48,7 @@ pub fn OpenPage() -> impl IntoView {
         touched.set(true);
         if let Ok(id) = untrack(parsed) {
             navigate(
-                &route::href(&ticket_href(id.as_str(), false)),
+                &route::href(&ticket_href(id.as_str(), Default::default())),
                 Default::default(),
             );
         }
@@ -115,7 +116,7 @@ fn RecentRow(r: RecentTicket, now: f64) -> impl IntoView {
         .map(coc_core::ExecutionStatus::from_wire);
     view! {
         <li class="coc-recent-item">
-            <a class="coc-mono" href=route::href(&ticket_href(&r.id, false))>{r.id.clone()}</a>
+            <a class="coc-mono" href=route::href(&ticket_href(&r.id, Default::default()))>{r.id.clone()}</a>
             <span class="coc-recent-job">{r.job.clone().unwrap_or_default()}</span>
             {status.map(|s| view! { <StatusBadge status=Some(s) /> })}
             <span class="coc-rel">{fmt::relative(r.seen_at as i64, now)}</span>
@@ -248,7 +249,19 @@ pub(crate) fn client_memo(
     })
 }
 
-/// Gateway URL, authentication and polling.
+/// Why `value` cannot be the time zone, if it cannot.
+fn zone_problem(value: &str) -> Option<String> {
+    match Zone::parse(value) {
+        Err(e) => Some(e.to_string()),
+        Ok(z) if !fmt::knows(&z) => Some(format!(
+            "This browser does not know the time zone \"{}\".",
+            value.trim()
+        )),
+        Ok(_) => None,
+    }
+}
+
+/// Gateway URL, authentication, polling and the time zone.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     set_title(&format!("Settings · {APP}"));
@@ -261,6 +274,7 @@ pub fn SettingsPage() -> impl IntoView {
             d.endpoint()
                 .err()
                 .map(|e| e.to_string())
+                .or_else(|| zone_problem(&d.time_zone))
                 .unwrap_or_default()
         })
     });
@@ -269,10 +283,26 @@ pub fn SettingsPage() -> impl IntoView {
         if !problem.with_untracked(String::is_empty) {
             return;
         }
-        let d = draft.get_untracked();
+        let mut d = draft.get_untracked();
+        // Stored as a link carries it: `UTC`, a name, or empty for local.
+        let zone = Zone::parse(&d.time_zone).unwrap_or_default();
+        d.time_zone = zone.param().unwrap_or_default().to_owned();
+        let moved = Zone::parse(&settings.with_untracked(|s| s.time_zone.clone()))
+            .unwrap_or_default()
+            != zone
+            || fmt::zone() != zone;
         d.save();
         settings.set(d);
         saved.set(true);
+        // Every time on every page is laid out in the page's zone: a new
+        // zone starts the page again, in it.
+        if moved && let Some(w) = web_sys::window() {
+            let carry = Carry {
+                embed: Embed::get(),
+                tz: zone.param(),
+            };
+            let _ = w.location().replace(&carry.href("/settings"));
+        }
     };
     let edit = move |f: &dyn Fn(&mut Settings)| {
         draft.update(|d| f(d));
@@ -364,6 +394,22 @@ pub fn SettingsPage() -> impl IntoView {
                     }>
                     {poll_options}
                 </select>
+
+                <label class="coc-label" for="coc-set-tz">"Time zone"</label>
+                <input
+                    id="coc-set-tz"
+                    class="coc-input coc-mono"
+                    type="text"
+                    placeholder="local"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby="coc-set-tz-help"
+                    prop:value=text(move || draft.with(|d| d.time_zone.clone()))
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.time_zone = v.clone()) }
+                />
+                <p id="coc-set-tz-help" class="coc-muted">
+                    "local (this browser's), UTC, or an IANA name such as Asia/Shanghai. Every link the console makes carries it as ?tz=, and a link's zone wins over this one."
+                </p>
 
                 <p class="coc-field-error" role="alert">{text(move || problem.get())}</p>
                 <div class="coc-form-buttons">

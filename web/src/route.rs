@@ -9,7 +9,11 @@
 //!   of the page, whatever later links say: no chrome, links that stay in
 //!   the frame keep the flag, and links that would leave the ticket open a
 //!   new tab instead.
+//! - `?tz=`: the zone times are shown in ([`crate::fmt::set_zone`]); every
+//!   console link carries the zone in effect, so that a link copied from
+//!   any page shows its reader the same times.
 
+use coc_console_model::list::Carry;
 use coc_core::ExecutionId;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -39,9 +43,18 @@ pub fn ticket_id() -> Memo<Result<ExecutionId, coc_core::Error>> {
     Memo::new(move |_| params.with(|p| ExecutionId::parse(&p.get("id").unwrap_or_default())))
 }
 
-/// A console href, with the embed flag when the page is embedded.
+/// What the console's links carry of this page's URL: the embed flag and
+/// the time zone in effect.
+pub fn carry() -> Carry<'static> {
+    Carry {
+        embed: Embed::get(),
+        tz: crate::fmt::zone_param(),
+    }
+}
+
+/// A console href, with the embed flag and time zone this page carries.
 pub fn href(path: &str) -> String {
-    coc_console_model::list::with_embed(path, Embed::get())
+    carry().href(path)
 }
 
 /// A ticket id from a route or an attribute, parsed once, with the last

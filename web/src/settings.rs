@@ -40,6 +40,8 @@ pub struct Settings {
     pub operator_token: String,
     /// Keep the operator token across browser restarts.
     pub remember_operator_token: bool,
+    /// Where times are shown (see `SettingsRecord::time_zone`).
+    pub time_zone: String,
 }
 
 impl Default for Settings {
@@ -52,6 +54,7 @@ impl Default for Settings {
             token: String::new(),
             operator_token: String::new(),
             remember_operator_token: false,
+            time_zone: String::new(),
         }
     }
 }
@@ -71,6 +74,7 @@ impl Settings {
             remember_token: r.remember_token,
             remember_operator_token: r.remember_operator_token,
             poll_secs: r.poll_secs,
+            time_zone: r.time_zone,
         }
     }
 
@@ -86,6 +90,7 @@ impl Settings {
                 remember_token: self.remember_token,
                 remember_operator_token: self.remember_operator_token,
                 poll_secs: self.poll_secs,
+                time_zone: self.time_zone.clone(),
             },
         );
         let iam = (self.auth == AuthMode::Token).then_some(self.token.as_str());

@@ -196,7 +196,7 @@ pub fn Pager(
 pub fn Time(ms: Option<i64>) -> impl IntoView {
     match ms {
         Some(ms) => view! {
-            <time datetime=crate::fmt::iso(ms) title=crate::fmt::utc(ms)>{crate::fmt::local(ms)}</time>
+            <time datetime=crate::fmt::iso(ms) title=crate::fmt::hover(ms)>{crate::fmt::at(ms)}</time>
         }
         .into_any(),
         None => view! { <span class="coc-none">"—"</span> }.into_any(),

@@ -21,6 +21,7 @@ pub mod record;
 pub mod status;
 pub mod ticket;
 pub mod timeline;
+pub mod zone;
 
 pub use failure::{ApiFailure, FailureKind, TransportError};
 pub use live::{Freshness, PollSettings, Want};

@@ -4,7 +4,7 @@
 //! `coc_core::ListExecutions::from_query` (which validates) and written from
 //! the operation's own query parts, so a filtered view is a link and what
 //! the form refuses, the API would too. The console's own flags (`embed`,
-//! `mine`) ride along in the same query and are kept apart here.
+//! `mine`, `tz`) ride along in the same query and are kept apart here.
 
 use std::sync::Arc;
 
@@ -63,7 +63,7 @@ pub fn is_mine(search: &str) -> bool {
 pub fn query_pairs(search: &str) -> Vec<(String, String)> {
     all_pairs(search)
         .into_iter()
-        .filter(|(k, _)| k != "embed" && k != "mine")
+        .filter(|(k, _)| !matches!(k.as_str(), "embed" | "mine" | "tz"))
         .collect()
 }
 
@@ -75,24 +75,53 @@ pub fn parse_query(search: &str) -> Result<ListExecutions, coc_core::Error> {
     Ok(op)
 }
 
-/// Appends the embed flag to a console href when `embed`.
-pub fn with_embed(href: &str, embed: bool) -> String {
-    if !embed {
-        return href.to_owned();
+/// What the console's own links keep of the page's URL: the embed flag
+/// (a console in a portal's frame stays embedded) and the link's time zone
+/// (a shared link shows everyone the same times).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Carry<'a> {
+    /// `embed=1`.
+    pub embed: bool,
+    /// `tz=…`: the zone the page shows times in, unless local.
+    pub tz: Option<&'a str>,
+}
+
+impl Carry<'_> {
+    /// Embedded, and nothing else.
+    pub fn embedded() -> Self {
+        Self {
+            embed: true,
+            tz: None,
+        }
     }
-    let sep = if href.contains('?') { '&' } else { '?' };
-    format!("{href}{sep}embed=1")
+
+    /// `href` with the flags appended.
+    pub fn href(&self, href: &str) -> String {
+        let mut out = href.to_owned();
+        let mut sep = if href.contains('?') { '&' } else { '?' };
+        if self.embed {
+            out.push(sep);
+            out.push_str("embed=1");
+            sep = '&';
+        }
+        if let Some(tz) = self.tz {
+            out.push(sep);
+            out.push_str("tz=");
+            out.push_str(&encode(tz));
+        }
+        out
+    }
 }
 
 /// The console URL of a ticket.
-pub fn ticket_href(id: &str, embed: bool) -> String {
-    with_embed(&format!("/executions/{}", encode(id)), embed)
+pub fn ticket_href(id: &str, carry: Carry<'_>) -> String {
+    carry.href(&format!("/executions/{}", encode(id)))
 }
 
 /// The console URL of a list view (`/executions?creator=…`), from the
 /// operation's own query parts; the default page size and a zero offset are
 /// left out.
-pub fn list_href(op: &ListExecutions, embed: bool) -> String {
+pub fn list_href(op: &ListExecutions, carry: Carry<'_>) -> String {
     let mut out = String::from("/executions");
     let parts = op.parts().map(|p| p.query).unwrap_or_default();
     let mut sep = '?';
@@ -106,7 +135,7 @@ pub fn list_href(op: &ListExecutions, embed: bool) -> String {
         out.push_str(&encode(v));
         sep = '&';
     }
-    with_embed(&out, embed)
+    carry.href(&out)
 }
 
 /// One page of the list as the service answered it, for one query.

@@ -291,6 +291,9 @@ pub struct SettingsRecord {
     pub remember_operator_token: bool,
     /// Polling interval for active tickets, seconds.
     pub poll_secs: u32,
+    /// Where times are shown: empty (local), `UTC` or an IANA zone; a
+    /// link's `?tz=` wins over it.
+    pub time_zone: String,
 }
 
 impl Default for SettingsRecord {
@@ -301,6 +304,7 @@ impl Default for SettingsRecord {
             remember_token: false,
             remember_operator_token: false,
             poll_secs: DEFAULT_POLL_SECS,
+            time_zone: String::new(),
         }
     }
 }

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use coc_console_model::list::{
-    self, ListBody, ListModel, is_embed, is_mine, list_href, parse_query, ticket_href,
+    Carry, ListBody, ListModel, is_embed, is_mine, list_href, parse_query, ticket_href,
 };
 use coc_console_model::{ApiFailure, TransportError, Want};
 use coc_core::{Execution, Page};
@@ -45,16 +45,19 @@ fn embed_and_mine_read_the_same_for_1_and_true_and_stay_out_of_the_filters() {
         assert!(!is_embed(q), "{q}");
     }
     assert!(is_mine("?mine=true&embed=1"));
-    let op = parse_query("?creator=ana&embed=true&mine=1").unwrap();
+    let op = parse_query("?creator=ana&embed=true&mine=1&tz=UTC").unwrap();
     assert_eq!(op.creator.as_deref(), Some("ana"));
-    assert_eq!(list_href(&op, true), "/executions?creator=ana&embed=1");
+    assert_eq!(
+        list_href(&op, Carry::embedded()),
+        "/executions?creator=ana&embed=1"
+    );
 }
 
 #[test]
 fn hrefs_keep_filters_and_the_embed_flag_encoded() {
     let op = parse_query("?document_name=a%20b%26c&tags=env%3Dprod&offset=40&limit=20").unwrap();
     assert_eq!(op.document_name.as_deref(), Some("a b&c"));
-    let href = list_href(&op, false);
+    let href = list_href(&op, Carry::default());
     assert_eq!(
         href,
         "/executions?offset=40&document_name=a%20b%26c&tags=env%3Dprod"
@@ -63,11 +66,36 @@ fn hrefs_keep_filters_and_the_embed_flag_encoded() {
         parse_query(href.trim_start_matches("/executions")).unwrap(),
         op
     );
-    assert_eq!(ticket_href("EX1", true), "/executions/EX1?embed=1");
-    assert_eq!(ticket_href("EX 1/2", false), "/executions/EX%201%2F2");
     assert_eq!(
-        list::with_embed("/executions?mine=1", true),
+        ticket_href("EX1", Carry::embedded()),
+        "/executions/EX1?embed=1"
+    );
+    assert_eq!(
+        ticket_href("EX 1/2", Carry::default()),
+        "/executions/EX%201%2F2"
+    );
+    assert_eq!(
+        Carry::embedded().href("/executions?mine=1"),
         "/executions?mine=1&embed=1"
+    );
+    // A link's time zone rides along, encoded, after the embed flag.
+    let shanghai = Carry {
+        embed: true,
+        tz: Some("Asia/Shanghai"),
+    };
+    assert_eq!(
+        ticket_href("EX1", shanghai),
+        "/executions/EX1?embed=1&tz=Asia%2FShanghai"
+    );
+    assert_eq!(
+        list_href(
+            &op,
+            Carry {
+                embed: false,
+                tz: Some("UTC")
+            }
+        ),
+        format!("{href}&tz=UTC")
     );
     assert!(parse_query("?limit=1000").is_err());
     assert!(parse_query("?surprise=1").is_err());

@@ -19,9 +19,9 @@ pub fn TimeText(ms: Option<i64>, #[prop(into)] now: Signal<f64>) -> impl IntoVie
         None => view! { <span class="coc-none">"—"</span> }.into_any(),
         Some(ms) => {
             let rel = move || fmt::relative(ms, now.get());
-            let title = move || format!("{} · {}", fmt::utc(ms), rel());
+            let title = move || format!("{} · {}", fmt::hover(ms), rel());
             view! {
-                <time datetime=fmt::iso(ms) title=text(title)>{fmt::local(ms)}</time>
+                <time datetime=fmt::iso(ms) title=text(title)>{fmt::at(ms)}</time>
                 <span class="coc-rel">{text(rel)}</span>
             }
             .into_any()
@@ -66,7 +66,7 @@ pub fn TicketSummary(
                     let rel = fmt::relative(ms, now);
                     B::new("span", "")
                         .child(
-                            dom::time(Some(ms)).attr("title", &format!("{} · {rel}", fmt::utc(ms))),
+                            dom::time(Some(ms)).attr("title", &format!("{} · {rel}", fmt::hover(ms))),
                         )
                         .leaf("span", "coc-rel", &rel)
                 }
@@ -139,7 +139,7 @@ pub fn TicketSummary(
             </div>
             {grid}
             <p class="coc-zone-note">
-                "Times are local (" {fmt::zone_label()} "); hover a time for UTC."
+                {format!("Times are in {}; hover a time for the others.", fmt::zone_label())}
             </p>
         </section>
     }

@@ -293,7 +293,7 @@ pub fn TicketView(
 fn Notices(model: RwSignal<TicketModel>) -> impl IntoView {
     let notice =
         Memo::new(move |_| model.with(|m| m.notice.clone().map(|n| n.text(&m.status_word()))));
-    let pending = Memo::new(move |_| model.with(|m| m.pending_text(|t| fmt::local(t as i64))));
+    let pending = Memo::new(move |_| model.with(|m| m.pending_text(|t| fmt::at(t as i64))));
     let op_error = Memo::new(move |_| model.with(|m| m.op_error.clone()));
     view! {
         {move || notice.get().map(|(text, warning)| {

@@ -398,13 +398,13 @@ fn step(n: usize, d: &StepData, current: bool, is_open: bool, page: usize, uid: 
     let times = match (s.start_time, s.end_time) {
         (Some(st), Some(e)) => format!(
             "{} → {} · {}",
-            fmt::local(st),
-            fmt::local(e),
+            fmt::at(st),
+            fmt::at(e),
             fmt::duration(e - st)
         ),
         (Some(st), None) => format!(
             "since {} · {} so far",
-            fmt::local(st),
+            fmt::at(st),
             fmt::duration(js_sys::Date::now() as i64 - st)
         ),
         _ => "not started".to_owned(),

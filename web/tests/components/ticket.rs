@@ -1,6 +1,7 @@
 //! The ticket view: statuses, operations and their dialogs, errors, polling, storage.
 
 use super::*;
+use coc_console_model::zone::Zone;
 
 #[wasm_bindgen_test]
 fn formatting_helpers() {
@@ -11,7 +12,50 @@ fn formatting_helpers() {
     assert_eq!(fmt::duration(125_000), "2 min 05 s");
     assert_eq!(fmt::duration(3_725_000), "1 h 02 min 05 s");
     assert_eq!(fmt::relative(0, 180_000.0), "3 min ago");
-    assert_eq!(fmt::utc(1_751_374_905_000), "2025-07-01 13:01:45 UTC");
+    assert_eq!(
+        fmt::at_in(1_751_374_905_000, &Zone::Utc),
+        "2025-07-01 13:01:45 UTC"
+    );
+}
+
+#[wasm_bindgen_test]
+fn times_show_in_the_chosen_zone_with_its_offset_and_the_others_on_hover() {
+    use coc_console::fmt;
+    const MS: i64 = 1_751_374_905_000; // 2025-07-01 13:01:45 UTC
+    let zone = |n: &str| Zone::Named(n.to_owned());
+    assert_eq!(
+        fmt::at_in(MS, &zone("Asia/Shanghai")),
+        "2025-07-01 21:01:45 UTC+08:00"
+    );
+    // Summer time in New York; a half-hour zone.
+    assert_eq!(
+        fmt::at_in(MS, &zone("America/New_York")),
+        "2025-07-01 09:01:45 UTC-04:00"
+    );
+    assert_eq!(
+        fmt::at_in(MS, &zone("Asia/Kolkata")),
+        "2025-07-01 18:31:45 UTC+05:30"
+    );
+
+    assert!(fmt::set_zone(zone("Asia/Shanghai")));
+    assert_eq!(fmt::zone_param(), Some("Asia/Shanghai"));
+    assert_eq!(fmt::at(MS), "2025-07-01 21:01:45 UTC+08:00");
+    let hover = fmt::hover(MS);
+    assert!(
+        hover.ends_with(" local · 2025-07-01 13:01:45 UTC"),
+        "{hover}"
+    );
+    // A datetime-local value is read in the zone, and written back as it was.
+    assert_eq!(fmt::input_value(MS), "2025-07-01T21:01:45");
+    assert_eq!(fmt::from_input("2025-07-01T21:01:45"), Some(MS));
+    assert_eq!(fmt::from_input("2025-07-01T21:01"), Some(MS - 45_000));
+    assert_eq!(fmt::from_input("not a time"), None);
+
+    // A zone the browser does not know: refused, and times are local.
+    assert!(!fmt::set_zone(zone("Mars/Olympus_Mons")));
+    assert_eq!(fmt::zone(), Zone::Local);
+    assert_eq!(fmt::zone_param(), None);
+    assert!(fmt::set_zone(Zone::Local));
 }
 
 #[wasm_bindgen_test]

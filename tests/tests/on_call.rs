@@ -1,0 +1,155 @@
+//! For the people on call: time zones in links and settings, end to end in
+//! a real Chromium whose own zone is UTC, against a gateway in simulator
+//! mode (manual clock) serving the release build.
+//!
+//! Expected times are computed here from the API's epoch milliseconds and
+//! a zone's fixed offset (zones without summer time), never hard-coded.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, ensure};
+use coc_e2e::{Browser, Gateway, run_in_browser, seed, wait_for};
+
+const W: u32 = 1280;
+const H: u32 = 1000;
+
+/// `2025-07-01 21:01:45`, the wall clock `offset_min` minutes ahead of UTC.
+fn wall(ms: i64, offset_min: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    time::OffsetDateTime::from_unix_timestamp_nanos(
+        i128::from(ms + offset_min * 60_000) * 1_000_000,
+    )
+    .expect("a time")
+    .format(format)
+    .expect("formatted")
+}
+
+async fn start_time(gw: &Gateway, id: &str) -> Result<i64> {
+    gw.get_json(&format!("/v1/executions/{id}")).await?["data"]["start_time"]
+        .as_i64()
+        .context("start_time")
+}
+
+async fn current_url(br: &Browser) -> Result<String> {
+    Ok(br.client.current_url().await?.to_string())
+}
+
+#[tokio::test]
+async fn a_shared_link_with_a_time_zone_shows_its_times_in_a_utc_browser() -> Result<()> {
+    run_in_browser("tz-link", &[], (W, H), async |gw, br| {
+        let id = seed::TICKET_SUCCEED;
+        let start = start_time(gw, id).await?;
+        br.goto(&format!("{}/executions/{id}?tz=Asia/Shanghai", gw.url))
+            .await?;
+        let zone = br
+            .js("return Intl.DateTimeFormat().resolvedOptions().timeZone;")
+            .await?;
+        ensure!(zone == "UTC", "the browser's own zone is {zone}");
+
+        let shanghai = format!("{} UTC+08:00", wall(start, 480));
+        br.wait_text("[data-field=start_time] time", &shanghai)
+            .await?;
+        // Hovering shows the other two: local time (UTC here) and UTC.
+        let title = br
+            .find("[data-field=start_time] time")
+            .await?
+            .attr("title")
+            .await?
+            .unwrap_or_default();
+        let utc = wall(start, 0);
+        ensure!(
+            title.contains(&format!("{utc} UTC local")) && title.contains(&format!("· {utc} UTC")),
+            "{title}"
+        );
+        br.wait_text(".coc-zone-note", "Asia/Shanghai (UTC+08:00)")
+            .await?;
+
+        // The console's links carry the zone: the list shows it too.
+        let tickets = br
+            .find(".coc-nav a[href^='/executions']")
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        ensure!(tickets == "/executions?tz=Asia%2FShanghai", "{tickets}");
+        br.click(".coc-nav a[href^='/executions']").await?;
+        wait_for("the list's first time", Duration::from_secs(15), || async {
+            let t = br
+                .js("const e = document.querySelector('.coc-list-table tbody time'); return e ? e.textContent : '';")
+                .await?;
+            Ok(t.as_str().filter(|t| t.ends_with(" UTC+08:00")).map(str::to_owned))
+        })
+        .await?;
+        ensure!(current_url(br).await?.contains("tz=Asia%2FShanghai"));
+
+        // A zone the browser does not know: said so, and times are local.
+        br.goto(&format!("{}/executions/{id}?tz=Mars/Olympus_Mons", gw.url))
+            .await?;
+        br.wait_text("[data-role=zone-warning]", "\"Mars/Olympus_Mons\"")
+            .await?;
+        br.wait_text("[data-field=start_time] time", &format!("{utc} UTC"))
+            .await?;
+        // And a value that is no zone at all, by name.
+        br.goto(&format!("{}/executions/{id}?tz=%3Cb%3E", gw.url)).await?;
+        br.wait_text("[data-role=zone-warning]", "\"<b>\" is not a time zone")
+            .await?;
+        ensure!(br.count("[data-role=zone-warning] b").await? == 0);
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_zone_chosen_in_settings_sticks_and_goes_into_the_links() -> Result<()> {
+    run_in_browser("tz-settings", &[], (W, H), async |gw, br| {
+        let id = seed::TICKET_SUCCEED;
+        let start = start_time(gw, id).await?;
+        br.goto(&format!("{}/settings", gw.url)).await?;
+        let field = br.find("#coc-set-tz").await?;
+        field.send_keys("Mars/Olympus_Mons").await?;
+        br.wait_text(".coc-field-error", "does not know the time zone")
+            .await?;
+        field.clear().await?;
+        field.send_keys("Asia/Tokyo").await?;
+        br.click(".coc-form-buttons button[type=submit]").await?;
+        // The page starts again in the new zone, and says so in its URL.
+        wait_for(
+            "the settings page in Tokyo time",
+            Duration::from_secs(10),
+            || async {
+                Ok(current_url(br)
+                    .await?
+                    .ends_with("/settings?tz=Asia%2FTokyo")
+                    .then_some(()))
+            },
+        )
+        .await?;
+
+        // A link without a zone: the saved one, written into the address.
+        br.goto(&format!("{}/executions/{id}", gw.url)).await?;
+        br.wait_text(
+            "[data-field=start_time] time",
+            &format!("{} UTC+09:00", wall(start, 540)),
+        )
+        .await?;
+        ensure!(
+            current_url(br)
+                .await?
+                .ends_with(&format!("/executions/{id}?tz=Asia%2FTokyo")),
+            "{}",
+            current_url(br).await?
+        );
+        // A link's own zone still wins.
+        br.goto(&format!("{}/executions/{id}?tz=UTC", gw.url))
+            .await?;
+        br.wait_text(
+            "[data-field=start_time] time",
+            &format!("{} UTC", wall(start, 0)),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
