@@ -667,6 +667,52 @@ impl Browser {
         .await
     }
 
+    /// Runs axe-core's WCAG 2.0/2.1 A and AA rules over the page as it is
+    /// now (or only over the elements matching `within`, shadow roots
+    /// included) and returns each violation as `rule (impact): help, at
+    /// targets`. axe-core comes from npm (`cargo xtask test` installs it
+    /// and sets `COC_AXE_JS`); it is injected over WebDriver, which the
+    /// page's CSP does not govern.
+    pub async fn axe(&self, within: Option<&str>) -> Result<Vec<String>> {
+        static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let source = match AXE.get() {
+            Some(s) => s,
+            None => {
+                let path = std::env::var("COC_AXE_JS").map_err(|_| {
+                    anyhow!(
+                        "COC_AXE_JS is not set: the accessibility checks need axe-core's axe.min.js; \
+                         run them with `cargo xtask test`, which installs it"
+                    )
+                })?;
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading axe-core from {path}"))?;
+                AXE.get_or_init(|| text)
+            }
+        };
+        let loaded = self.js("return typeof window.axe === 'object';").await?;
+        if loaded != Value::Bool(true) {
+            self.client
+                .execute(&format!("{source}\nreturn true;"), Vec::new())
+                .await
+                .context("injecting axe-core")?;
+        }
+        let found = self
+            .client
+            .execute(
+                r#"const [within] = arguments;
+                   const context = within ? { include: [[within]] } : document;
+                   return axe.run(context, {
+                     runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+                     resultTypes: ["violations"],
+                   }).then((r) => r.violations.map((v) =>
+                     `${v.id} (${v.impact}): ${v.help}, at ${v.nodes.map((n) => n.target.join(" ")).join("; ")}`));"#,
+                vec![json!(within)],
+            )
+            .await
+            .context("running axe-core")?;
+        Ok(serde_json::from_value(found)?)
+    }
+
     /// Browser console entries so far (cleared by reading).
     pub async fn logs(&self) -> Result<Vec<Value>> {
         let v = self.client.issue_cmd(BrowserLog).await?;

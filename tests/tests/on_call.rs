@@ -153,3 +153,120 @@ async fn a_zone_chosen_in_settings_sticks_and_goes_into_the_links() -> Result<()
     })
     .await
 }
+
+/// Checks the page as it is now with axe-core; violations are gathered
+/// under the state's name, so that one run reports all of them.
+struct Axe {
+    states: u32,
+    found: Vec<String>,
+}
+
+impl Axe {
+    async fn check(&mut self, br: &Browser, state: &str, within: Option<&str>) -> Result<()> {
+        self.states += 1;
+        for v in br.axe(within).await? {
+            self.found.push(format!("{state}: {v}"));
+        }
+        Ok(())
+    }
+}
+
+/// The first ticket the API lists with each of these statuses.
+async fn one_of_each(gw: &Gateway, statuses: &[&str]) -> Result<Vec<(String, String)>> {
+    let list = gw.get_json("/v1/executions?limit=100").await?;
+    let items = list["data"].as_array().context("data")?;
+    statuses
+        .iter()
+        .map(|s| {
+            items
+                .iter()
+                .find(|t| t["status"] == *s)
+                .and_then(|t| t["execution_id"].as_str())
+                .map(|id| ((*s).to_owned(), id.to_owned()))
+                .with_context(|| format!("the seed has no {s} ticket"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_page_state_and_dialog_passes_axe_in_both_themes() -> Result<()> {
+    run_in_browser("axe", &[], (W, H), async |gw, br| {
+        let mut axe = Axe {
+            states: 0,
+            found: Vec::new(),
+        };
+        // Suspended between batches: a fresh BATCH ticket, run to its
+        // pause; then a fresh running one (the simulated clock stands
+        // still from here on, so every status holds while it is checked).
+        let batch = gw.execute(seed::DOC_BATCH).await?;
+        gw.advance_until(&batch, 1_000, 200, |s| {
+            *s == coc_core::ExecutionStatus::Pending
+        })
+        .await?;
+        let running = gw.running_ticket(seed::DOC_NORMAL).await?;
+        let mut tickets = vec![
+            ("Running".to_owned(), running.clone()),
+            ("Pending".to_owned(), batch.clone()),
+        ];
+        tickets.extend(one_of_each(gw, &["Succeed", "Failed", "Canceled", "Timeout"]).await?);
+
+        for theme in ["light", "dark"] {
+            br.goto(&format!("{}/", gw.url)).await?;
+            br.find("#coc-main").await?;
+            br.set_theme(theme).await?;
+            axe.check(br, &format!("{theme} open page"), None).await?;
+
+            br.goto(&format!("{}/executions", gw.url)).await?;
+            br.find(".coc-list-table tbody tr").await?;
+            axe.check(br, &format!("{theme} list"), None).await?;
+
+            br.goto(&format!("{}/settings", gw.url)).await?;
+            br.find("#coc-set-tz").await?;
+            axe.check(br, &format!("{theme} settings"), None).await?;
+
+            for (status, id) in &tickets {
+                br.goto(&format!("{}/executions/{id}", gw.url)).await?;
+                br.find(".coc-summary").await?;
+                br.find(".coc-step, .coc-timeline .coc-empty").await?;
+                axe.check(br, &format!("{theme} {status} ticket"), None)
+                    .await?;
+            }
+
+            // The two confirmations, each open.
+            for (op, id) in [("TERMINATE", &running), ("SKIP_BATCH", &batch)] {
+                br.goto(&format!("{}/executions/{id}", gw.url)).await?;
+                br.click(&format!(".coc-op[data-op=\"{op}\"] button"))
+                    .await?;
+                br.find("dialog.coc-dialog[open]").await?;
+                axe.check(br, &format!("{theme} {op} dialog"), None).await?;
+                br.click("dialog .coc-dialog-cancel").await?;
+            }
+
+            // A warning banner, and a stale ticket's warning.
+            br.goto(&format!(
+                "{}/executions/{}?tz=Nowhere/At_All",
+                gw.url, tickets[1].1
+            ))
+            .await?;
+            br.find("[data-role=zone-warning]").await?;
+            axe.check(br, &format!("{theme} zone warning"), None)
+                .await?;
+        }
+        coc_e2e::note(&format!(
+            "axe-core (WCAG 2.1 A/AA): {} states checked, {} violations",
+            axe.states,
+            axe.found.len()
+        ));
+        ensure!(
+            axe.found.is_empty(),
+            "accessibility violations:\n{}",
+            axe.found.join("\n")
+        );
+        // Nothing was operated on the way.
+        for (_, id) in &tickets {
+            ensure!(gw.operations(id).await?.is_empty(), "{id} was operated");
+        }
+        Ok(())
+    })
+    .await
+}

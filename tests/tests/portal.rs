@@ -770,3 +770,43 @@ async fn a_framed_console_posts_its_height_and_the_element_has_a_compact_form() 
     )
     .await
 }
+
+#[tokio::test]
+async fn the_element_in_a_portal_passes_axe() -> Result<()> {
+    run(
+        "portal-axe",
+        &["--allow-origin", "{portal}"],
+        succeed_page,
+        async |_gw, portal, br| {
+            br.goto(&format!("{}/", portal.origin)).await?;
+            wait_shadow_text(br, "#el", ".coc-summary .coc-status-word", "Succeeded").await?;
+            // Only the element: the portal's own page is not ours to judge.
+            let found = br.axe(Some("#el")).await?;
+            note(&format!(
+                "axe-core (WCAG 2.1 A/AA) on the element in a portal: {} violations",
+                found.len()
+            ));
+            ensure!(
+                found.is_empty(),
+                "accessibility violations:\n{}",
+                found.join("\n")
+            );
+            // The check reaches into the shadow root: an image without a
+            // text alternative planted there is found.
+            br.js(
+                "const i = document.createElement('img'); i.id = 'planted'; \
+                   document.getElementById('el').shadowRoot.appendChild(i);",
+            )
+            .await?;
+            let planted = br.axe(Some("#el")).await?;
+            ensure!(
+                planted
+                    .iter()
+                    .any(|v| v.starts_with("image-alt") && v.contains("#planted")),
+                "{planted:?}"
+            );
+            Ok(())
+        },
+    )
+    .await
+}

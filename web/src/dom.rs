@@ -155,7 +155,14 @@ pub fn table(class: &str, field: &str, head: &[&str], rows: Vec<Vec<B>>) -> B {
         }
         body = body.child(tr);
     }
-    B::new("div", "coc-table-wrap").child(
+    // It scrolls sideways when the table is wider than the card: a region
+    // with a name, reachable by keyboard so that it can be scrolled without
+    // a mouse (axe-core, scrollable-region-focusable).
+    B::new("div", "coc-table-wrap")
+        .attr("role", "region")
+        .attr("tabindex", "0")
+        .attr("aria-label", &field.replace('_', " "))
+        .child(
         B::new("table", &format!("coc-table {class}"))
             .attr("data-field", field)
             .child(B::new("thead", "").child(tr))
