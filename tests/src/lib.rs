@@ -830,6 +830,20 @@ impl Browser {
         Ok(())
     }
 
+    /// Presses `keys` one after another, as a keyboard would, wherever the
+    /// focus is (`Key::Enter` and the like are chars too).
+    pub async fn press(&self, keys: &str) -> Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".into());
+        for c in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
     /// Runs a script and returns its value.
     pub async fn js(&self, script: &str) -> Result<Value> {
         Ok(self.client.execute(script, Vec::new()).await?)

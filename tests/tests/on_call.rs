@@ -10,6 +10,7 @@
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, ensure};
+use coc_e2e::fantoccini::key::Key;
 use coc_e2e::{Browser, Gateway, run_in_browser, seed, wait_for};
 
 const W: u32 = 1280;
@@ -219,6 +220,11 @@ async fn every_page_state_and_dialog_passes_axe_in_both_themes() -> Result<()> {
             br.goto(&format!("{}/executions", gw.url)).await?;
             br.find(".coc-list-table tbody tr").await?;
             axe.check(br, &format!("{theme} list"), None).await?;
+            br.press("?").await?;
+            br.find("#coc-keys[open]").await?;
+            axe.check(br, &format!("{theme} shortcuts overlay"), None)
+                .await?;
+            br.press(&Key::Escape.to_string()).await?;
 
             br.goto(&format!("{}/settings", gw.url)).await?;
             br.find("#coc-set-tz").await?;
@@ -266,6 +272,121 @@ async fn every_page_state_and_dialog_passes_axe_in_both_themes() -> Result<()> {
         for (_, id) in &tickets {
             ensure!(gw.operations(id).await?.is_empty(), "{id} was operated");
         }
+        Ok(())
+    })
+    .await
+}
+
+async fn active_element(br: &Browser) -> Result<String> {
+    let v = br
+        .js("const a = document.activeElement; return a ? (a.id || a.getAttribute('href') || a.tagName) : '';")
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+async fn wait_path(br: &Browser, path: &str) -> Result<()> {
+    wait_for(
+        &format!("the page at {path}"),
+        Duration::from_secs(10),
+        || async { Ok((br.client.current_url().await?.path() == path).then_some(())) },
+    )
+    .await
+}
+
+/// Requests the page made for the ticket, so far.
+async fn ticket_fetches(br: &Browser, id: &str) -> Result<u64> {
+    let v = br
+        .js(&format!(
+            "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/v1/executions/{id}')).length;"
+        ))
+        .await?;
+    v.as_u64().context("a count")
+}
+
+#[tokio::test]
+async fn the_keyboard_drives_the_console_and_never_operates() -> Result<()> {
+    run_in_browser("keys", &[], (W, H), async |gw, br| {
+        let running = gw.running_ticket(seed::DOC_NORMAL).await?;
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        br.find(".coc-list-table tbody tr").await?;
+
+        // `?` opens the list of shortcuts; Esc closes it.
+        br.press("?").await?;
+        br.wait_text("#coc-keys[open]", "Keyboard shortcuts")
+            .await?;
+        ensure!(br.text_content("#coc-keys").await?.contains("g s"));
+        br.press(&Key::Escape.to_string()).await?;
+        wait_for("the overlay to close", Duration::from_secs(5), || async {
+            Ok((br.count("#coc-keys[open]").await? == 0).then_some(()))
+        })
+        .await?;
+
+        // `/` focuses the filter; keys typed there are text, not shortcuts.
+        br.press("/").await?;
+        ensure!(
+            active_element(br).await?.starts_with("coc-f-"),
+            "{}",
+            active_element(br).await?
+        );
+        br.press("gs").await?;
+        ensure!(br.client.current_url().await?.path() == "/executions");
+        br.js("document.activeElement.blur();").await?;
+
+        // `j j` selects the second ticket, Enter opens it.
+        br.press("jj").await?;
+        let second = br
+            .js("return document.querySelectorAll('.coc-list-job')[1].getAttribute('href');")
+            .await?;
+        let second = second.as_str().context("a second row")?.to_owned();
+        ensure!(
+            active_element(br).await? == second,
+            "{} != {second}",
+            active_element(br).await?
+        );
+        br.press("k").await?;
+        br.press("j").await?;
+        br.press(&Key::Enter.to_string()).await?;
+        wait_path(br, &second).await?;
+        br.find(".coc-summary").await?;
+
+        // `c` copies the ticket id (the button says how it went).
+        br.press("c").await?;
+        br.wait_text(".coc-ticket-id + .coc-copy", "Cop").await?;
+        let copy = br.text_content(".coc-ticket-id + .coc-copy").await?;
+        ensure!(copy == "Copied" || copy == "Copy failed", "{copy}");
+
+        // On a running ticket: `p` pauses and resumes, `r` refreshes.
+        br.goto(&format!("{}/executions/{running}", gw.url)).await?;
+        br.find(".coc-summary").await?;
+        br.press("p").await?;
+        br.find("[data-shortcut=pause][aria-pressed=true]").await?;
+        let before = ticket_fetches(br, &running).await?;
+        br.press("r").await?;
+        wait_for("a refresh", Duration::from_secs(5), || async {
+            Ok((ticket_fetches(br, &running).await? > before).then_some(()))
+        })
+        .await?;
+        br.press("p").await?;
+        br.find("[data-shortcut=pause][aria-pressed=false]").await?;
+
+        // With a confirmation open, keys belong to it: `g t` goes nowhere.
+        br.click(".coc-op[data-op=\"TERMINATE\"] button").await?;
+        br.find("dialog.coc-dialog[open]").await?;
+        br.press("gt").await?;
+        br.press("r").await?;
+        ensure!(br.client.current_url().await?.path() == format!("/executions/{running}"));
+        br.click("dialog .coc-dialog-cancel").await?;
+
+        // `g s`, `g t`.
+        br.press("gs").await?;
+        wait_path(br, "/settings").await?;
+        br.press("gt").await?;
+        wait_path(br, "/executions").await?;
+
+        ensure!(
+            gw.operations(&running).await?.is_empty(),
+            "a shortcut operated"
+        );
         Ok(())
     })
     .await

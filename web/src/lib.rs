@@ -26,6 +26,7 @@ pub mod element;
 pub mod embed;
 pub mod errors;
 pub mod fmt;
+mod keys;
 pub mod list;
 pub mod live;
 pub mod operator;
@@ -173,6 +174,7 @@ fn Shell(embed: bool, zone_warning: Option<String>, children: Children) -> impl 
             drop_early_header();
         }
     });
+    keys::install();
     let me = expect_context::<operator::Operator>().0;
     let theme = RwSignal::new(Theme::load());
     let toggle = move |_| {
@@ -197,9 +199,9 @@ fn Shell(embed: bool, zone_warning: Option<String>, children: Children) -> impl 
                         " COC console"
                     </a>
                     <nav class="coc-nav" aria-label="Main">
-                        <a href=route::href("/executions") aria-current=current("/executions")>"Tickets"</a>
+                        <a href=route::href("/executions") data-nav="tickets" aria-current=current("/executions")>"Tickets"</a>
                         <a href=route::href("/") aria-current=current("/")>"Open ticket"</a>
-                        <a href=route::href("/settings") aria-current=current("/settings")>"Settings"</a>
+                        <a href=route::href("/settings") data-nav="settings" aria-current=current("/settings")>"Settings"</a>
                     </nav>
                     <operator::OperatorLine me />
                     <button

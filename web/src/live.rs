@@ -275,13 +275,14 @@ pub fn LiveBar(
                     <button
                         type="button"
                         class="coc-btn coc-btn-small"
+                        data-shortcut="pause"
                         aria-pressed=move || paused.get().to_string()
                         on:click=move |_| paused.update(|p| *p = !*p)
                     >
                         {move || if paused.get() { "Resume updates" } else { "Pause updates" }}
                     </button>
                 </Show>
-                <button type="button" class="coc-btn coc-btn-small" on:click=move |_| feed.refresh()>
+                <button type="button" class="coc-btn coc-btn-small" data-shortcut="refresh" on:click=move |_| feed.refresh()>
                     "Refresh now"
                 </button>
             </span>

@@ -15,6 +15,7 @@
 pub mod export;
 pub mod failure;
 pub mod fmt;
+pub mod keys;
 pub mod list;
 pub mod live;
 pub mod record;

@@ -119,7 +119,11 @@ mod tests {
             "Etc/GMT-8",
             "America/Port-au-Prince",
         ] {
-            assert_eq!(Zone::parse(name), Ok(Zone::Named(name.to_owned())), "{name}");
+            assert_eq!(
+                Zone::parse(name),
+                Ok(Zone::Named(name.to_owned())),
+                "{name}"
+            );
         }
     }
 
@@ -160,7 +164,10 @@ mod tests {
             assert_eq!(Zone::parse(z.param().unwrap()), Ok(z.clone()));
         }
         assert_eq!(Zone::Local.param(), None);
-        assert_eq!(link_param("?embed=1&tz=Asia%2FShanghai"), Some("Asia/Shanghai".to_owned()));
+        assert_eq!(
+            link_param("?embed=1&tz=Asia%2FShanghai"),
+            Some("Asia/Shanghai".to_owned())
+        );
         assert_eq!(link_param("?embed=1"), None);
     }
 
