@@ -87,6 +87,7 @@ impl<'a> Export<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::timeline::StepData;

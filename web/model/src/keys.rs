@@ -110,6 +110,7 @@ pub fn step(current: Option<usize>, rows: usize, forward: bool) -> Option<usize>
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
