@@ -163,11 +163,11 @@ pub fn table(class: &str, field: &str, head: &[&str], rows: Vec<Vec<B>>) -> B {
         .attr("tabindex", "0")
         .attr("aria-label", &field.replace('_', " "))
         .child(
-        B::new("table", &format!("coc-table {class}"))
-            .attr("data-field", field)
-            .child(B::new("thead", "").child(tr))
-            .child(body),
-    )
+            B::new("table", &format!("coc-table {class}"))
+                .attr("data-field", field)
+                .child(B::new("thead", "").child(tr))
+                .child(body),
+        )
 }
 
 /// A table cell of plain text.

@@ -24,7 +24,10 @@ pub fn set_zone(zone: Zone) -> bool {
     let known = knows(&zone);
     let zone = if known { zone } else { Zone::Local };
     // Leaked once per page load, so that links can carry it as `&'static`.
-    PARAM.set(zone.param().map(|p| &*Box::leak(p.to_owned().into_boxed_str())));
+    PARAM.set(
+        zone.param()
+            .map(|p| &*Box::leak(p.to_owned().into_boxed_str())),
+    );
     ZONE.set(zone);
     known
 }
@@ -48,7 +51,9 @@ pub fn zone_param() -> Option<&'static str> {
 /// (Swedish writes dates in ISO order, on a 24-hour clock), or `None` for
 /// a zone the browser does not know.
 fn format_fn(zone: &Zone) -> Option<Function> {
-    if let Some(f) = FORMATS.with_borrow(|v| v.iter().find(|(z, _)| z == zone).map(|(_, f)| f.clone())) {
+    if let Some(f) =
+        FORMATS.with_borrow(|v| v.iter().find(|(z, _)| z == zone).map(|(_, f)| f.clone()))
+    {
         return Some(f);
     }
     let options = js_sys::Object::new();
@@ -68,7 +73,10 @@ fn format_fn(zone: &Zone) -> Option<Function> {
     // An unknown zone makes the constructor throw a RangeError: through
     // Reflect.construct it is an Err here, not an exception in the wasm.
     let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into()).ok()?.dyn_into().ok()?;
+    let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
     let dtf = Reflect::construct(&ctor, &Array::of2(&"sv-SE".into(), &options)).ok()?;
     let f: Function = Reflect::get(&dtf, &"format".into()).ok()?.dyn_into().ok()?;
     FORMATS.with_borrow_mut(|v| v.push((zone.clone(), f.clone())));
@@ -81,7 +89,11 @@ fn wall(ms: i64, zone: &Zone) -> Option<String> {
         .call1(&JsValue::NULL, &JsValue::from_f64(ms as f64))
         .ok()?
         .as_string()?;
-    Some(s.chars().map(|c| if c.is_whitespace() { ' ' } else { c }).collect())
+    Some(
+        s.chars()
+            .map(|c| if c.is_whitespace() { ' ' } else { c })
+            .collect(),
+    )
 }
 
 /// Minutes `zone` is ahead of UTC at `ms`.
@@ -152,7 +164,11 @@ pub fn input_value(ms: i64) -> String {
 /// epoch ms. Across an offset change the first reading's offset is
 /// corrected once, which is exact except inside a skipped hour.
 pub fn from_input(v: &str) -> Option<i64> {
-    let v = if v.len() == 16 { format!("{v}:00") } else { v.to_owned() };
+    let v = if v.len() == 16 {
+        format!("{v}:00")
+    } else {
+        v.to_owned()
+    };
     let naive = Date::parse(&format!("{v}Z"));
     if naive.is_nan() {
         return None;

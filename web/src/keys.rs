@@ -88,7 +88,11 @@ fn overlay() -> Option<web_sys::HtmlDialogElement> {
         .child(
             B::new("form", "coc-dialog-buttons")
                 .attr("method", "dialog")
-                .child(B::new("button", "coc-btn").attr("type", "submit").text("Close")),
+                .child(
+                    B::new("button", "coc-btn")
+                        .attr("type", "submit")
+                        .text("Close"),
+                ),
         );
     // Inside the app's root, for its styles and theme.
     first(".coc-app")?.append_child(&dialog.0).ok()?;

@@ -147,13 +147,25 @@ fn set_page_zone(saved: &str) -> Option<String> {
     }
     if link.is_none() && fmt::zone_param().is_some() {
         let here = format!("{}{search}", location.pathname().unwrap_or_default());
-        let carry = coc_console_model::list::Carry { embed: false, tz: fmt::zone_param() };
+        let carry = coc_console_model::list::Carry {
+            embed: false,
+            tz: fmt::zone_param(),
+        };
         if let Ok(history) = web_sys::window()?.history() {
-            let url = format!("{}{}", carry.href(&here), location.hash().unwrap_or_default());
+            let url = format!(
+                "{}{}",
+                carry.href(&here),
+                location.hash().unwrap_or_default()
+            );
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
     }
-    bad.map(|e| format!("The link's time zone is unusable ({e}): times are in {}.", fmt::zone_label()))
+    bad.map(|e| {
+        format!(
+            "The link's time zone is unusable ({e}): times are in {}.",
+            fmt::zone_label()
+        )
+    })
 }
 
 #[component]

@@ -16,9 +16,8 @@
 use std::sync::Arc;
 
 use coc_console_model::list::{
-    Carry,
-    DEFAULT_LIMIT, LIMITS, ListBody, ListModel, list_href, mine_tickets,
-    parse_query, record_ticket, ticket_href,
+    Carry, DEFAULT_LIMIT, LIMITS, ListBody, ListModel, list_href, mine_tickets, parse_query,
+    record_ticket, ticket_href,
 };
 use coc_core::gateway::{AuditPage, ListAudit};
 use coc_core::{Execution, ListExecutions};

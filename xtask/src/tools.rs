@@ -371,7 +371,13 @@ fn axe_core(root: &Path) -> Result<PathBuf> {
         run_cmd(
             "npm install axe-core",
             Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--save-exact", "--prefix"])
+                .args([
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--save-exact",
+                    "--prefix",
+                ])
                 .arg(&dir)
                 .arg(format!("axe-core@{AXE_CORE_VERSION}")),
         )?;

@@ -66,7 +66,8 @@ pub fn TicketSummary(
                     let rel = fmt::relative(ms, now);
                     B::new("span", "")
                         .child(
-                            dom::time(Some(ms)).attr("title", &format!("{} · {rel}", fmt::hover(ms))),
+                            dom::time(Some(ms))
+                                .attr("title", &format!("{} · {rel}", fmt::hover(ms))),
                         )
                         .leaf("span", "coc-rel", &rel)
                 }
