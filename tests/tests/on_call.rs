@@ -303,6 +303,13 @@ async fn ticket_fetches(br: &Browser, id: &str) -> Result<u64> {
     v.as_u64().context("a count")
 }
 
+async fn tab_icon(br: &Browser) -> Result<String> {
+    let v = br
+        .js("return document.querySelector('link[rel~=icon]').getAttribute('href');")
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
 #[tokio::test]
 async fn the_keyboard_drives_the_console_and_never_operates() -> Result<()> {
     run_in_browser("keys", &[], (W, H), async |gw, br| {
@@ -351,13 +358,32 @@ async fn the_keyboard_drives_the_console_and_never_operates() -> Result<()> {
 
         // `c` copies the ticket id (the button says how it went).
         br.press("c").await?;
-        br.wait_text(".coc-ticket-id + .coc-copy", "Cop").await?;
-        let copy = br.text_content(".coc-ticket-id + .coc-copy").await?;
-        ensure!(copy == "Copied" || copy == "Copy failed", "{copy}");
+        let copy = wait_for(
+            "the copy button's answer",
+            Duration::from_secs(5),
+            || async {
+                let t = br.text_content(".coc-ticket-id + .coc-copy").await?;
+                Ok((t == "Copied" || t == "Copy failed").then_some(t))
+            },
+        )
+        .await?;
+        coc_e2e::note(&format!("c: {copy}"));
 
         // On a running ticket: `p` pauses and resumes, `r` refreshes.
         br.goto(&format!("{}/executions/{running}", gw.url)).await?;
         br.find(".coc-summary").await?;
+        // The tab shows the ticket's status, in its icon as in its title.
+        ensure!(br.client.title().await?.starts_with("Running · "));
+        let icon = tab_icon(br).await?;
+        ensure!(icon == "/icons/running.svg", "{icon}");
+        let served = br
+            .js("return fetch('/icons/running.svg').then(async (r) => r.status + ' ' + r.headers.get('content-type') + ' ' + (await r.text()));")
+            .await?;
+        let served = served.as_str().unwrap_or_default();
+        ensure!(
+            served.starts_with("200 image/svg+xml") && served.contains("#0b5cad"),
+            "{served}"
+        );
         br.press("p").await?;
         br.find("[data-shortcut=pause][aria-pressed=true]").await?;
         let before = ticket_fetches(br, &running).await?;
@@ -382,6 +408,12 @@ async fn the_keyboard_drives_the_console_and_never_operates() -> Result<()> {
         wait_path(br, "/settings").await?;
         br.press("gt").await?;
         wait_path(br, "/executions").await?;
+        // Away from the ticket, the page's own icon again.
+        let icon = tab_icon(br).await?;
+        ensure!(
+            !icon.starts_with("data:") && icon.ends_with(".svg"),
+            "{icon}"
+        );
 
         ensure!(
             gw.operations(&running).await?.is_empty(),

@@ -244,6 +244,26 @@ fn NoSuchPage() -> impl IntoView {
     }
 }
 
+/// Sets the tab's icon: a ticket status's (`Some`, a URL), or the page's
+/// own again (`None`), which the link element keeps in `data-own`.
+pub fn set_icon(href: Option<&str>) {
+    let Some(link) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("link[rel~=icon]").ok().flatten())
+    else {
+        return;
+    };
+    let own = link
+        .get_attribute("data-own")
+        .or_else(|| link.get_attribute("href"));
+    if let Some(own) = &own {
+        let _ = link.set_attribute("data-own", own);
+    }
+    if let Some(h) = href.or(own.as_deref()) {
+        let _ = link.set_attribute("href", h);
+    }
+}
+
 /// Sets the tab title (the page's business, not the ticket view's).
 pub fn set_title(title: &str) {
     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {

@@ -13,10 +13,11 @@ use crate::fmt;
 use crate::route::{self, Embed};
 use crate::set_title;
 use crate::settings::{AuthMode, POLL_CHOICES, Settings};
-use crate::status::{StatusBadge, status_label};
+use crate::status::{StatusBadge, status_class, status_label};
 use crate::storage::{self, RecentTicket};
 use crate::ticket::{TicketEvent, TicketView};
 use crate::widgets::{flag, text};
+use coc_console_model::status::favicon_url;
 
 pub(crate) const APP: &str = "COC console";
 
@@ -140,6 +141,7 @@ pub fn TicketPage() -> impl IntoView {
         "{} · {APP}",
         id.current().map(|i| i.to_string()).unwrap_or_default()
     ));
+    on_cleanup(|| crate::set_icon(None));
     let on_event = Callback::new(move |ev: TicketEvent| match ev {
         TicketEvent::Loaded {
             execution_id,
@@ -150,6 +152,7 @@ pub fn TicketPage() -> impl IntoView {
                 "{} · {execution_id} · {APP}",
                 status_label(status.as_ref())
             ));
+            crate::set_icon(Some(&favicon_url(status_class(status.as_ref()))));
             storage::remember_recent(RecentTicket {
                 id: execution_id,
                 job: document_name,
@@ -164,6 +167,7 @@ pub fn TicketPage() -> impl IntoView {
                 "{} · {execution_id} · {APP}",
                 status_label(to.as_ref())
             ));
+            crate::set_icon(Some(&favicon_url(status_class(to.as_ref()))));
         }
         TicketEvent::Failed {
             execution_id,
