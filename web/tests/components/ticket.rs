@@ -51,6 +51,20 @@ fn times_show_in_the_chosen_zone_with_its_offset_and_the_others_on_hover() {
     assert_eq!(fmt::from_input("2025-07-01T21:01"), Some(MS - 45_000));
     assert_eq!(fmt::from_input("not a time"), None);
 
+    // A zone with summer time: each date is read with its own offset.
+    assert!(fmt::set_zone(zone("America/New_York")));
+    assert_eq!(fmt::from_input("2025-07-01T09:01:45"), Some(MS));
+    // 2025-01-15 08:00 EST is 13:00 UTC.
+    assert_eq!(
+        fmt::from_input("2025-01-15T08:00:00"),
+        Some(1_736_946_000_000)
+    );
+    assert_eq!(fmt::input_value(1_736_946_000_000), "2025-01-15T08:00:00");
+    assert_eq!(
+        fmt::at(1_736_946_000_000),
+        "2025-01-15 08:00:00 UTC-05:00"
+    );
+
     // A zone the browser does not know: refused, and times are local.
     assert!(!fmt::set_zone(zone("Mars/Olympus_Mons")));
     assert_eq!(fmt::zone(), Zone::Local);
