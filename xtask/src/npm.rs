@@ -26,7 +26,7 @@ use crate::tools::{self, Tools};
 use crate::{cargo, log, run_cmd};
 
 /// The npm tools the tests run, pinned, installed into `.tools/npm`.
-const NPM_TOOLS: [(&str, &str); 8] = [
+const NPM_TOOLS: [(&str, &str); 9] = [
     ("typescript", "typescript@5.9.3"),
     // The oldest TypeScript the declarations promise to work with.
     ("typescript56", "typescript56@npm:typescript@5.6.3"),
@@ -36,6 +36,8 @@ const NPM_TOOLS: [(&str, &str); 8] = [
     ("playwright-core", "playwright-core@1.65.1"),
     ("@arethetypeswrong/cli", "@arethetypeswrong/cli@0.18.5"),
     ("publint", "publint@0.3.25"),
+    // The accessibility checker the full-stack tests inject into each page.
+    ("axe-core", "axe-core@4.11.1"),
 ];
 
 /// How the web glue's init() and initSync() see that the wasm is loaded.

@@ -19,8 +19,6 @@ use crate::{log, run_cmd};
 
 const TRUNK_VERSION: &str = "0.22.1";
 const BINARYEN_NPM_VERSION: &str = "132.0.0";
-/// The accessibility checker the full-stack tests run in each page.
-const AXE_CORE_VERSION: &str = "4.11.1";
 /// Older wasm-opt releases produce modules that fail in
 /// `__wbindgen_init_externref_table`; refuse them outright.
 const MIN_WASM_OPT: u32 = 116;
@@ -92,7 +90,16 @@ pub fn install_all(root: &Path, need: Need) -> Result<Tools> {
         twiggy(&bin)?;
         browser()?;
         node()?;
-        tools.axe = Some(axe_core(root)?);
+        // The npm tools (pinned in npm.rs) include axe-core, which the
+        // full-stack tests inject into each page.
+        let axe = crate::npm::npm_tools(root)?.join("node_modules/axe-core/axe.min.js");
+        if !axe.exists() {
+            bail!(
+                "{} is missing after installing the npm tools",
+                axe.display()
+            );
+        }
+        tools.axe = Some(axe);
         postgres()?;
     }
     Ok(tools)
@@ -344,49 +351,6 @@ fn node() -> Result<()> {
             "Node.js is needed (wasm tests and the npm package); install it with `apt-get install nodejs npm`"
         ),
     }
-}
-
-/// axe-core from npm into `.tools/npm`, for the accessibility checks of
-/// the full-stack tests; its `axe.min.js`.
-fn axe_core(root: &Path) -> Result<PathBuf> {
-    let dir = root.join(".tools/npm");
-    let package = dir.join("node_modules/axe-core");
-    let installed = fs::read_to_string(package.join("package.json"))
-        .ok()
-        .and_then(|t| {
-            let (_, rest) = t.split_once("\"version\"")?;
-            Some(rest.split('"').nth(1)?.to_owned())
-        });
-    if installed.as_deref() == Some(AXE_CORE_VERSION) {
-        log(&format!("    axe-core {AXE_CORE_VERSION} (npm): present"));
-    } else {
-        log(&format!(
-            "    installing axe-core@{AXE_CORE_VERSION} from npm into .tools/npm (seconds)"
-        ));
-        fs::create_dir_all(&dir)?;
-        let manifest = dir.join("package.json");
-        if !manifest.exists() {
-            fs::write(&manifest, "{\"private\": true}\n")?;
-        }
-        run_cmd(
-            "npm install axe-core",
-            Command::new("npm")
-                .args([
-                    "install",
-                    "--no-audit",
-                    "--no-fund",
-                    "--save-exact",
-                    "--prefix",
-                ])
-                .arg(&dir)
-                .arg(format!("axe-core@{AXE_CORE_VERSION}")),
-        )?;
-    }
-    let js = package.join("axe.min.js");
-    if !js.exists() {
-        bail!("{} is missing after installing axe-core", js.display());
-    }
-    Ok(js)
 }
 
 /// A Python with the official COC SDK (pinned in the simulator's
