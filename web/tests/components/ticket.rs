@@ -60,10 +60,7 @@ fn times_show_in_the_chosen_zone_with_its_offset_and_the_others_on_hover() {
         Some(1_736_946_000_000)
     );
     assert_eq!(fmt::input_value(1_736_946_000_000), "2025-01-15T08:00:00");
-    assert_eq!(
-        fmt::at(1_736_946_000_000),
-        "2025-01-15 08:00:00 UTC-05:00"
-    );
+    assert_eq!(fmt::at(1_736_946_000_000), "2025-01-15 08:00:00 UTC-05:00");
 
     // A zone the browser does not know: refused, and times are local.
     assert!(!fmt::set_zone(zone("Mars/Olympus_Mons")));
