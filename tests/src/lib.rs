@@ -830,6 +830,26 @@ impl Browser {
         Ok(())
     }
 
+    /// The page's path and query (`/executions?creator=ana`), as a link
+    /// of the console writes them.
+    pub async fn path_and_query(&self) -> Result<String> {
+        let url = self.client.current_url().await?;
+        Ok(match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        })
+    }
+
+    /// Waits up to 10 s for the page to be at `want` ([`Self::path_and_query`]).
+    pub async fn wait_url(&self, want: &str) -> Result<()> {
+        wait_for(
+            &format!("the URL to be {want}"),
+            Duration::from_secs(10),
+            || async { Ok((self.path_and_query().await? == want).then_some(())) },
+        )
+        .await
+    }
+
     /// Presses `keys` one after another, as a keyboard would, wherever the
     /// focus is (`Key::Enter` and the like are chars too).
     pub async fn press(&self, keys: &str) -> Result<()> {

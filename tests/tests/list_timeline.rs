@@ -50,23 +50,6 @@ async fn wait_ids(br: &Browser, want: &[String]) -> Result<()> {
     .await
 }
 
-async fn path_and_query(br: &Browser) -> Result<String> {
-    let url = br.client.current_url().await?;
-    Ok(match url.query() {
-        Some(q) => format!("{}?{q}", url.path()),
-        None => url.path().to_owned(),
-    })
-}
-
-async fn wait_url(br: &Browser, want: &str) -> Result<()> {
-    wait_for(
-        &format!("the URL to be {want}"),
-        Duration::from_secs(10),
-        || async { Ok((path_and_query(br).await? == want).then_some(())) },
-    )
-    .await
-}
-
 /// Types into a filter field and applies the filters with Enter.
 async fn filter(br: &Browser, field: &str, value: &str) -> Result<()> {
     let input = br.find(&format!("#coc-f-{field}")).await?;
@@ -90,7 +73,7 @@ async fn the_list_filters_by_creator_and_tag_pages_and_opens_a_ticket() -> Resul
 
         // By creator: the URL carries the filter, the rows are the API's.
         filter(br, "creator", "zhang").await?;
-        wait_url(br, "/executions?creator=zhang").await?;
+        br.wait_url("/executions?creator=zhang").await?;
         let (ids, n) = api_page(gw, "limit=20&creator=zhang").await?;
         ensure!(n > 0 && n < total, "{n} of {total}");
         wait_ids(br, &ids).await?;
@@ -103,7 +86,7 @@ async fn the_list_filters_by_creator_and_tag_pages_and_opens_a_ticket() -> Resul
 
         // By tag (and still by creator): a link that holds both.
         filter(br, "tags", "team=sre").await?;
-        wait_url(br, "/executions?creator=zhang&tags=team%3Dsre").await?;
+        br.wait_url("/executions?creator=zhang&tags=team%3Dsre").await?;
         let (ids, m) = api_page(gw, "limit=20&creator=zhang&tags=team%3Dsre").await?;
         ensure!(m > 0 && m <= n, "{m} of {n}");
         wait_ids(br, &ids).await?;
@@ -128,34 +111,34 @@ async fn the_list_filters_by_creator_and_tag_pages_and_opens_a_ticket() -> Resul
         br.wait_text("[data-role=list-note]", "No tickets match these filters")
             .await?;
         br.click("[data-role=list-note] a").await?;
-        wait_url(br, "/executions").await?;
+        br.wait_url("/executions").await?;
 
         // Paging: the second page is the API's second page.
         let (ids2, _) = api_page(gw, "limit=20&offset=20").await?;
         br.find(".coc-list-table").await?;
         br.click(".coc-list button[aria-label=\"Next page\"]").await?;
-        wait_url(br, "/executions?offset=20").await?;
+        br.wait_url("/executions?offset=20").await?;
         wait_ids(br, &ids2).await?;
         let range = br.text_content(".coc-list .coc-range").await?;
         ensure!(range.starts_with("21–"), "{range}");
         // A page size of 50, from the select, as a link too.
         br.js("const s = document.querySelector('select[name=limit]'); s.value = '50'; s.dispatchEvent(new Event('change', {bubbles: true}));")
             .await?;
-        wait_url(br, "/executions?limit=50").await?;
+        br.wait_url("/executions?limit=50").await?;
         let (ids50, _) = api_page(gw, "limit=50").await?;
         wait_ids(br, &ids50).await?;
 
         // Back and forward move through the views without a reload.
         br.js("window.__sameDocument = true;").await?;
         br.client.back().await?;
-        wait_url(br, "/executions?offset=20").await?;
+        br.wait_url("/executions?offset=20").await?;
         wait_ids(br, &ids2).await?;
         br.client.back().await?;
-        wait_url(br, "/executions").await?;
+        br.wait_url("/executions").await?;
         br.client.back().await?;
-        wait_url(br, "/executions?creator=nobody-at-all&tags=team%3Dsre").await?;
+        br.wait_url("/executions?creator=nobody-at-all&tags=team%3Dsre").await?;
         br.client.forward().await?;
-        wait_url(br, "/executions").await?;
+        br.wait_url("/executions").await?;
         ensure!(
             br.js("return window.__sameDocument === true;").await?.as_bool() == Some(true),
             "navigation reloaded the page"
@@ -166,10 +149,10 @@ async fn the_list_filters_by_creator_and_tag_pages_and_opens_a_ticket() -> Resul
         wait_ids(br, &ids).await?;
         let link = br.find(".coc-list-table tbody tr:nth-child(2) a").await?;
         link.send_keys(&Key::Enter.to_string()).await?;
-        wait_url(br, &format!("/executions/{}", ids[1])).await?;
+        br.wait_url(&format!("/executions/{}", ids[1])).await?;
         br.wait_text("[data-field=execution_id]", &ids[1]).await?;
         br.click(".coc-back a").await?;
-        wait_url(br, "/executions").await?;
+        br.wait_url("/executions").await?;
         wait_ids(br, &ids).await?;
         Ok(())
     })
@@ -184,7 +167,8 @@ async fn the_list_leaves_out_child_tickets_and_reads_times_as_local() -> Result<
         wait_ids(br, &all).await?;
         br.click("input[name=exclude_child_executions]").await?;
         br.click(".coc-filters button[type=submit]").await?;
-        wait_url(br, "/executions?limit=100&exclude_child_executions=true").await?;
+        br.wait_url("/executions?limit=100&exclude_child_executions=true")
+            .await?;
         let (parents, n) = api_page(gw, "limit=100&exclude_child_executions=true").await?;
         ensure!(n < total, "the seed has child tickets: {n} of {total}");
         wait_ids(br, &parents).await?;
@@ -202,7 +186,7 @@ async fn the_list_leaves_out_child_tickets_and_reads_times_as_local() -> Result<
         .await?;
         br.click(".coc-filters button[type=submit]").await?;
         let want = format!("/executions?limit=100&start_time={ms}&exclude_child_executions=true");
-        wait_url(br, &want).await?;
+        br.wait_url(&want).await?;
         let (ids, _) = api_page(
             gw,
             &format!("limit=100&start_time={ms}&exclude_child_executions=true"),
@@ -225,7 +209,7 @@ async fn the_list_leaves_out_child_tickets_and_reads_times_as_local() -> Result<
         br.find("#coc-f-tags").await?.send_keys("env").await?;
         br.click(".coc-filters button[type=submit]").await?;
         br.wait_text("#coc-filter-problem", "Tags:").await?;
-        ensure!(path_and_query(br).await? == want);
+        ensure!(br.path_and_query().await? == want);
         ensure!(
             br.find("#coc-f-tags")
                 .await?

@@ -33,10 +33,6 @@ async fn start_time(gw: &Gateway, id: &str) -> Result<i64> {
         .context("start_time")
 }
 
-async fn current_url(br: &Browser) -> Result<String> {
-    Ok(br.client.current_url().await?.to_string())
-}
-
 #[tokio::test]
 async fn a_shared_link_with_a_time_zone_shows_its_times_in_a_utc_browser() -> Result<()> {
     run_in_browser("tz-link", &[], (W, H), async |gw, br| {
@@ -83,7 +79,7 @@ async fn a_shared_link_with_a_time_zone_shows_its_times_in_a_utc_browser() -> Re
             Ok(t.as_str().filter(|t| t.ends_with(" UTC+08:00")).map(str::to_owned))
         })
         .await?;
-        ensure!(current_url(br).await?.contains("tz=Asia%2FShanghai"));
+        br.wait_url("/executions?tz=Asia%2FShanghai").await?;
 
         // A zone the browser does not know: said so, and times are local.
         br.goto(&format!("{}/executions/{id}?tz=Mars/Olympus_Mons", gw.url))
@@ -116,17 +112,7 @@ async fn a_zone_chosen_in_settings_sticks_and_goes_into_the_links() -> Result<()
         field.send_keys("Asia/Tokyo").await?;
         br.click(".coc-form-buttons button[type=submit]").await?;
         // The page starts again in the new zone, and says so in its URL.
-        wait_for(
-            "the settings page in Tokyo time",
-            Duration::from_secs(10),
-            || async {
-                Ok(current_url(br)
-                    .await?
-                    .ends_with("/settings?tz=Asia%2FTokyo")
-                    .then_some(()))
-            },
-        )
-        .await?;
+        br.wait_url("/settings?tz=Asia%2FTokyo").await?;
 
         // A link without a zone: the saved one, written into the address.
         br.goto(&format!("{}/executions/{id}", gw.url)).await?;
@@ -135,12 +121,10 @@ async fn a_zone_chosen_in_settings_sticks_and_goes_into_the_links() -> Result<()
             &format!("{} UTC+09:00", wall(start, 540)),
         )
         .await?;
+        let here = br.path_and_query().await?;
         ensure!(
-            current_url(br)
-                .await?
-                .ends_with(&format!("/executions/{id}?tz=Asia%2FTokyo")),
-            "{}",
-            current_url(br).await?
+            here == format!("/executions/{id}?tz=Asia%2FTokyo"),
+            "{here}"
         );
         // A link's own zone still wins.
         br.goto(&format!("{}/executions/{id}?tz=UTC", gw.url))
@@ -284,15 +268,6 @@ async fn active_element(br: &Browser) -> Result<String> {
     Ok(v.as_str().unwrap_or_default().to_owned())
 }
 
-async fn wait_path(br: &Browser, path: &str) -> Result<()> {
-    wait_for(
-        &format!("the page at {path}"),
-        Duration::from_secs(10),
-        || async { Ok((br.client.current_url().await?.path() == path).then_some(())) },
-    )
-    .await
-}
-
 /// Requests the page made for the ticket, so far.
 async fn ticket_fetches(br: &Browser, id: &str) -> Result<u64> {
     let v = br
@@ -353,7 +328,7 @@ async fn the_keyboard_drives_the_console_and_never_operates() -> Result<()> {
         br.press("k").await?;
         br.press("j").await?;
         br.press(&Key::Enter.to_string()).await?;
-        wait_path(br, &second).await?;
+        br.wait_url(&second).await?;
         br.find(".coc-summary").await?;
 
         // `c` copies the ticket id (the button says how it went).
@@ -405,9 +380,9 @@ async fn the_keyboard_drives_the_console_and_never_operates() -> Result<()> {
 
         // `g s`, `g t`.
         br.press("gs").await?;
-        wait_path(br, "/settings").await?;
+        br.wait_url("/settings").await?;
         br.press("gt").await?;
-        wait_path(br, "/executions").await?;
+        br.wait_url("/executions").await?;
         // Away from the ticket, the page's own icon again.
         let icon = tab_icon(br).await?;
         ensure!(

@@ -19,7 +19,7 @@ use web_sys::Element;
 use crate::fmt;
 use crate::status::{icon_path, item_class, item_label, status_class, status_label};
 
-fn document() -> Option<web_sys::Document> {
+pub(crate) fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }
 

@@ -96,21 +96,27 @@ fn wall(ms: i64, zone: &Zone) -> Option<String> {
     )
 }
 
-/// Minutes `zone` is ahead of UTC at `ms`.
-fn offset_minutes(ms: i64, zone: &Zone) -> Option<i64> {
-    let as_utc = Date::parse(&format!("{}Z", wall(ms, zone)?.replacen(' ', "T", 1)));
+/// Minutes ahead of UTC of a zone whose wall clock reads `wall` at `ms`.
+fn offset_of(ms: i64, wall: &str) -> Option<i64> {
+    let as_utc = Date::parse(&format!("{}Z", wall.replacen(' ', "T", 1)));
     (!as_utc.is_nan()).then(|| (as_utc as i64 - (ms - ms.rem_euclid(1000))) / 60_000)
 }
 
+/// Minutes `zone` is ahead of UTC at `ms`.
+fn offset_minutes(ms: i64, zone: &Zone) -> Option<i64> {
+    offset_of(ms, &wall(ms, zone)?)
+}
+
 /// `2025-07-01 21:01:45 UTC+08:00` in `zone`; empty for a time the
-/// browser cannot show.
+/// browser cannot show. One formatting per time: the offset is read from
+/// the same wall clock.
 pub fn at_in(ms: i64, zone: &Zone) -> String {
     let Some(w) = wall(ms, zone) else {
         return String::new();
     };
     let label = match zone {
         Zone::Utc => "UTC".to_owned(),
-        _ => offset_label(offset_minutes(ms, zone).unwrap_or_default()),
+        _ => offset_label(offset_of(ms, &w).unwrap_or_default()),
     };
     format!("{w} {label}")
 }

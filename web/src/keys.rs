@@ -15,14 +15,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 
-use crate::dom::B;
+use crate::dom::{B, document};
 
 /// The overlay `?` opens.
 const OVERLAY: &str = "coc-keys";
-
-fn document() -> Option<web_sys::Document> {
-    web_sys::window()?.document()
-}
 
 fn first(css: &str) -> Option<HtmlElement> {
     document()?.query_selector(css).ok()??.dyn_into().ok()

@@ -247,9 +247,8 @@ fn NoSuchPage() -> impl IntoView {
 /// Sets the tab's icon: a ticket status's (`Some`, a URL), or the page's
 /// own again (`None`), which the link element keeps in `data-own`.
 pub fn set_icon(href: Option<&str>) {
-    let Some(link) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("link[rel~=icon]").ok().flatten())
+    let Some(link) =
+        dom::document().and_then(|d| d.query_selector("link[rel~=icon]").ok().flatten())
     else {
         return;
     };

@@ -87,14 +87,6 @@ pub struct Carry<'a> {
 }
 
 impl Carry<'_> {
-    /// Embedded, and nothing else.
-    pub fn embedded() -> Self {
-        Self {
-            embed: true,
-            tz: None,
-        }
-    }
-
     /// `href` with the flags appended.
     pub fn href(&self, href: &str) -> String {
         let mut out = href.to_owned();

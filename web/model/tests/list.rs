@@ -7,6 +7,11 @@ use coc_console_model::list::{
 use coc_console_model::{ApiFailure, TransportError, Want};
 use coc_core::{Execution, Page};
 
+const EMBEDDED: Carry<'static> = Carry {
+    embed: true,
+    tz: None,
+};
+
 fn page(statuses: &[&str], total: u64) -> Page<Execution> {
     let items = statuses
         .iter()
@@ -47,10 +52,7 @@ fn embed_and_mine_read_the_same_for_1_and_true_and_stay_out_of_the_filters() {
     assert!(is_mine("?mine=true&embed=1"));
     let op = parse_query("?creator=ana&embed=true&mine=1&tz=UTC").unwrap();
     assert_eq!(op.creator.as_deref(), Some("ana"));
-    assert_eq!(
-        list_href(&op, Carry::embedded()),
-        "/executions?creator=ana&embed=1"
-    );
+    assert_eq!(list_href(&op, EMBEDDED), "/executions?creator=ana&embed=1");
 }
 
 #[test]
@@ -66,16 +68,13 @@ fn hrefs_keep_filters_and_the_embed_flag_encoded() {
         parse_query(href.trim_start_matches("/executions")).unwrap(),
         op
     );
-    assert_eq!(
-        ticket_href("EX1", Carry::embedded()),
-        "/executions/EX1?embed=1"
-    );
+    assert_eq!(ticket_href("EX1", EMBEDDED), "/executions/EX1?embed=1");
     assert_eq!(
         ticket_href("EX 1/2", Carry::default()),
         "/executions/EX%201%2F2"
     );
     assert_eq!(
-        Carry::embedded().href("/executions?mine=1"),
+        EMBEDDED.href("/executions?mine=1"),
         "/executions?mine=1&embed=1"
     );
     // A link's time zone rides along, encoded, after the embed flag.

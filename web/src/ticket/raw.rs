@@ -39,8 +39,7 @@ fn save(name: &str, text: &str) -> Result<(), JsValue> {
         &options,
     )?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let a: web_sys::HtmlAnchorElement = web_sys::window()
-        .and_then(|w| w.document())
+    let a: web_sys::HtmlAnchorElement = crate::dom::document()
         .ok_or_else(|| JsValue::from_str("no document"))?
         .create_element("a")?
         .unchecked_into();

@@ -465,7 +465,7 @@ where
     qb
 }
 
-/// The trait for a store with a sqlx `pool` for reads and `writes` for
+/// The trait for a store with a sqlx `pool` for reads and `writes()` for
 /// appends and purges: the same statements serve both
 /// databases (`QueryBuilder` numbers placeholders per dialect, and SQLite
 /// reads `$1` as well), so only opening a store differs between them.
@@ -491,7 +491,7 @@ macro_rules! sql_store {
                             Write::Intent(_) => None,
                         })
                         .collect();
-                    let mut tx = self.writes.begin().await?;
+                    let mut tx = self.writes().begin().await?;
                     let mut new_ids = Vec::new();
                     if !intents.is_empty() {
                         let rows: Vec<(i64, String)> = insert_intents(intents.iter().copied())
@@ -533,7 +533,7 @@ macro_rules! sql_store {
 
             fn purge_before(&self, ms: i64) -> BoxFuture<'_, Result<u64, AuditError>> {
                 Box::pin(async move {
-                    let mut tx = self.writes.begin().await?;
+                    let mut tx = self.writes().begin().await?;
                     sqlx::query(
                         "DELETE FROM audit_outcomes WHERE intent_id IN \
                          (SELECT id FROM audit_intents WHERE at_ms < $1)",

@@ -13,12 +13,16 @@ use super::{AuditError, redact_url};
 #[derive(Debug)]
 pub struct PgStore {
     pub(super) pool: PgPool,
-    /// The same pool: the server keeps one page cache for all connections.
-    pub(super) writes: PgPool,
     pub(super) describe: String,
 }
 
 impl PgStore {
+    /// Appends and purges share the pool: the server keeps one page cache
+    /// for all connections.
+    pub(super) fn writes(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// Connects to `url` and brings the schema up to date.
     pub async fn open(url: &str) -> Result<Self, AuditError> {
         let pool = PgPoolOptions::new()
@@ -31,7 +35,6 @@ impl PgStore {
             .map_err(|e| AuditError(format!("cannot connect to {}: {e}", redact_url(url))))?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self {
-            writes: pool.clone(),
             pool,
             describe: format!("postgres {}", redact_url(url)),
         })

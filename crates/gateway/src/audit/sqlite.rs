@@ -20,7 +20,7 @@ pub struct SqliteStore {
     /// pages (`perf stat`, POST operate under `wrk -c32`: 87k `pread`s in
     /// 4 s, 4.4k with one writer). They came from the OS's cache, so the
     /// rate of operations did not change measurably.
-    pub(super) writes: SqlitePool,
+    writes: SqlitePool,
     pub(super) describe: String,
 }
 
@@ -29,6 +29,11 @@ pub struct SqliteStore {
 const READERS: u32 = 3;
 
 impl SqliteStore {
+    /// The one connection appends and purges go through.
+    pub(super) fn writes(&self) -> &SqlitePool {
+        &self.writes
+    }
+
     /// Opens (or creates) `path`; `None` is an in-memory database.
     pub async fn open(path: Option<&str>) -> Result<Self, AuditError> {
         let (options, describe) = match path {
