@@ -16,19 +16,31 @@
     [...document.scripts].find((s) => /\/coc-execution\.js([?#]|$)/.test(s.src));
   const base = new URL(".", me ? me.src : location.href);
   const here = location.origin;
-  let ready;
-  // One download of the wasm and the stylesheet for all elements on the page.
-  const load = () =>
-    (ready ||= Promise.all([
-      import(new URL("@GLUE@", base).href).then((m) =>
-        m.default({ module_or_path: new URL("@WASM@", base) }).then(() => m),
+  // Each language is a build of its own (web/i18n): glue and wasm by
+  // language; `cargo xtask dist` adds the others after English.
+  const builds = { en: ["@GLUE@", "@WASM@"] };
+  // An element's language: its own `lang`, else the nearest ancestor's,
+  // by the rules of web/model/src/lang.rs; English for any other.
+  const langOf = (el) => {
+    const tag = (el.closest("[lang]")?.lang || "").toLowerCase();
+    const primary = tag.split(/[-_]/)[0];
+    return primary === "zh" && !/-(hant|tw|hk|mo)/.test(tag) && builds["zh-CN"] ? "zh-CN" : "en";
+  };
+  const ready = {};
+  // One download of each language's wasm, and of the stylesheet, for all
+  // elements on the page.
+  let sheet;
+  const load = (lang) =>
+    (ready[lang] ||= Promise.all([
+      import(new URL(builds[lang][0], base).href).then((m) =>
+        m.default({ module_or_path: new URL(builds[lang][1], base) }).then(() => m),
       ),
-      fetch(new URL("@CSS@", base)).then((r) => {
+      (sheet ||= fetch(new URL("@CSS@", base)).then((r) => {
         if (!r.ok) throw Error(`HTTP ${r.status} for the stylesheet`);
         return r.text().then((t) => new CSSStyleSheet().replace(t));
-      }),
+      })),
     ]).catch((e) => {
-      ready = null;
+      ready[lang] = sheet = null;
       throw e;
     }));
   // The host page's inherited styles stop at the element; the console's
@@ -93,12 +105,14 @@
         }
       }
       const gen = ++this.#gen;
-      load().then(
+      const lang = langOf(this);
+      load(lang).then(
         ([m, sheet]) => {
           if (gen != this.#gen || this.#view) return;
           this.#root.adoptedStyleSheets = [own, sheet];
           const div = document.createElement("div");
           div.className = "coc coc-el";
+          div.lang = lang;
           this.#root.replaceChildren(div);
           this.#view = m.coc_mount(
             div,

@@ -12,6 +12,8 @@
 //! view's one click handler reads it (see [`action`]).
 
 use coc_core::ExecutionStatus;
+use coc_i18n::tr;
+use coc_i18n::view;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
@@ -105,8 +107,8 @@ pub fn badge(status: Option<&ExecutionStatus>, item: bool) -> B {
         status.map(ExecutionStatus::as_str).unwrap_or_default(),
     );
     // The wire value when the word differs from it ("Succeed").
-    if let Some(s) = status.filter(|s| s.label() != s.as_str()) {
-        b = b.attr("title", &format!("wire value: {}", s.as_str()));
+    if let Some(s) = status.filter(|s| status_label(Some(s)) != s.as_str()) {
+        b = b.attr("title", &tr!("wire value: {}", s.as_str()));
     }
     if let (Some(svg), Some(path)) = (svg, path) {
         b = b.child(
@@ -193,25 +195,25 @@ pub fn pager(act: &str, page: usize, pages: usize, range: &str) -> B {
         )
         .child(
             B::new("span", "coc-pager-buttons")
-                .button(&format!("{act}:0"), "First page", "«", page == 0)
+                .button(&format!("{act}:0"), tr!("First page"), "«", page == 0)
                 .button(
                     &format!("{act}:{}", page.saturating_sub(1)),
-                    "Previous page",
+                    tr!("Previous page"),
                     "‹",
                     page == 0,
                 )
                 .leaf(
                     "span",
                     "coc-page-of",
-                    &format!("Page {} of {}", page + 1, fmt::count(pages.max(1))),
+                    &tr!("Page {} of {}", page + 1, fmt::count(pages.max(1))),
                 )
                 .button(
                     &format!("{act}:{}", (page + 1).min(last)),
-                    "Next page",
+                    tr!("Next page"),
                     "›",
                     at_end,
                 )
-                .button(&format!("{act}:{last}"), "Last page", "»", at_end),
+                .button(&format!("{act}:{last}"), tr!("Last page"), "»", at_end),
         )
 }
 

@@ -14,9 +14,11 @@
 //! token anywhere but in the host's own property, or outlive the element
 //! (`dispose` stops every timer and listener the view started).
 
+use coc_i18n::tr;
 use std::sync::Arc;
 
 use coc_core::{Auth, Endpoint, ExecutionId, HttpRequest};
+use coc_i18n::view;
 use leptos::mount::{UnmountHandle, mount_to};
 use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyViewState;
@@ -215,7 +217,7 @@ fn token_transport(token: js_sys::Function) -> Transport {
                         // header injection); the error never quotes it.
                         if t.chars().any(|c| c.is_control() || c == ' ') {
                             return Err(TransportError::Network(
-                                "the page's tokenProvider gave an operatorToken with spaces or control characters".into(),
+                                tr!("the page's tokenProvider gave an operatorToken with spaces or control characters").into(),
                             ));
                         }
                         req.set_header("Authorization", format!("Bearer {t}"));
@@ -259,7 +261,7 @@ fn tokens_of(v: &JsValue) -> Result<(Option<String>, Option<String>), String> {
         return Ok((None, None));
     }
     let t: Tokens = serde_wasm_bindgen::from_value(v.clone()).map_err(|_| {
-        "the page's tokenProvider resolved to something other than a string or { operatorToken?: string, iamToken?: string }".to_owned()
+        tr!("the page's tokenProvider resolved to something other than a string or { operatorToken?: string, iamToken?: string }").to_owned()
     })?;
     Ok((clean(t.iam_token), clean(t.operator_token)))
 }

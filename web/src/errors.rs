@@ -2,6 +2,7 @@
 //! act on, and the service's own words (code, message, request id) exactly as
 //! they came, all as text.
 
+use coc_i18n::tr;
 use leptos::prelude::*;
 
 use crate::dom::{self, B};
@@ -46,27 +47,31 @@ pub fn error_panel(f: &ApiFailure, heading: Option<&str>, compact: bool) -> B {
     let mut dl = B::new("dl", "coc-error-details");
     for (label, class, value) in [
         (
-            "HTTP status",
+            tr!("HTTP status"),
             "coc-error-status",
             f.status().map(|s| s.to_string()),
         ),
         (
-            "Error code",
+            tr!("Error code"),
             "coc-error-code",
             f.error_code().map(str::to_owned),
         ),
-        ("Message", "coc-error-msg", f.error_msg().map(str::to_owned)),
         (
-            "Request id",
+            tr!("Message"),
+            "coc-error-msg",
+            f.error_msg().map(str::to_owned),
+        ),
+        (
+            tr!("Request id"),
             "coc-error-request-id",
             f.request_id().map(str::to_owned),
         ),
         (
-            "Body starts with",
+            tr!("Body starts with"),
             "coc-error-excerpt",
             f.excerpt().filter(|e| !e.is_empty()).map(str::to_owned),
         ),
-        ("Detail", "coc-error-raw", raw),
+        (tr!("Detail"), "coc-error-raw", raw),
     ] {
         if let Some(v) = value {
             dl = dl.leaf("dt", "", label).leaf("dd", class, &v);

@@ -3,6 +3,7 @@
 //! browser's own), always with the zone's offset, and a time's hover text
 //! shows it in the other two of local time and UTC.
 
+use coc_i18n::tr;
 use std::cell::{Cell, RefCell};
 
 use coc_console_model::zone::{Zone, offset_label};
@@ -132,7 +133,7 @@ pub fn hover(ms: i64) -> String {
         .others()
         .iter()
         .map(|z| match z {
-            Zone::Local => format!("{} local", at_in(ms, z)),
+            Zone::Local => tr!("{} local", at_in(ms, z)),
             _ => at_in(ms, z),
         })
         .collect::<Vec<_>>()
@@ -152,7 +153,7 @@ pub fn iso(ms: i64) -> String {
 /// `local time (UTC+02:00)`.
 pub fn zone_label() -> String {
     let z = zone();
-    let name = z.param().unwrap_or("local time");
+    let name = z.param().unwrap_or(tr!("local time"));
     match offset_minutes(Date::now() as i64, &z) {
         Some(off) if z != Zone::Utc => format!("{name} ({})", offset_label(off)),
         _ => name.to_owned(),
@@ -191,21 +192,21 @@ pub fn relative(ms: i64, now: f64) -> String {
     let delta = (now - ms as f64) / 1000.0;
     let (past, secs) = (delta >= 0.0, delta.abs().round() as i64);
     if secs < 2 {
-        return "just now".to_owned();
+        return tr!("just now").to_owned();
     }
     let amount = if secs < 60 {
-        format!("{secs} s")
+        tr!("{secs} s")
     } else if secs < 3600 {
-        format!("{} min", secs / 60)
+        tr!("{} min", secs / 60)
     } else if secs < 86_400 {
-        format!("{} h", secs / 3600)
+        tr!("{} h", secs / 3600)
     } else {
-        format!("{} d", secs / 86_400)
+        tr!("{} d", secs / 86_400)
     };
     if past {
-        format!("{amount} ago")
+        tr!("{amount} ago")
     } else {
-        format!("in {amount}")
+        tr!("in {amount}")
     }
 }
 

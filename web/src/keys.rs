@@ -7,6 +7,7 @@
 //! While a modal dialog is open (an operation's confirmation) no shortcut
 //! fires: a key press there belongs to the dialog.
 
+use coc_i18n::tr;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -73,13 +74,13 @@ fn overlay() -> Option<web_sys::HtmlDialogElement> {
         .child(
             B::new("h2", "coc-dialog-title")
                 .attr("id", "coc-keys-title")
-                .text("Keyboard shortcuts"),
+                .text(tr!("Keyboard shortcuts")),
         )
         .child(list)
         .leaf(
             "p",
             "coc-muted",
-            "Off while typing in a field or in a dialog. No shortcut sends an operation.",
+            tr!("Off while typing in a field or in a dialog. No shortcut sends an operation."),
         )
         .child(
             B::new("form", "coc-dialog-buttons")
@@ -87,7 +88,7 @@ fn overlay() -> Option<web_sys::HtmlDialogElement> {
                 .child(
                     B::new("button", "coc-btn")
                         .attr("type", "submit")
-                        .text("Close"),
+                        .text(tr!("Close")),
                 ),
         );
     // Inside the app's root, for its styles and theme.

@@ -20,6 +20,8 @@
 //! What it deliberately does not do: parse COC JSON by hand, retry an
 //! operation, hold an AK/SK (the gateway signs), or render any field as HTML.
 
+use coc_i18n::tr;
+
 pub mod api;
 pub mod dom;
 pub mod element;
@@ -38,6 +40,7 @@ pub mod storage;
 pub mod ticket;
 pub mod widgets;
 
+use coc_i18n::view;
 use leptos::prelude::*;
 
 pub use list::{ListPage, ListView, MineView};
@@ -86,9 +89,9 @@ impl Theme {
 
     fn label(self) -> &'static str {
         match self {
-            Theme::System => "Theme: system",
-            Theme::Light => "Theme: light",
-            Theme::Dark => "Theme: dark",
+            Theme::System => tr!("Theme: system"),
+            Theme::Light => tr!("Theme: light"),
+            Theme::Dark => tr!("Theme: dark"),
         }
     }
 }
@@ -113,9 +116,10 @@ pub fn App() -> impl IntoView {
         embed::post_height();
     }
     let zone_warning = set_page_zone(&settings.with_untracked(|s| s.time_zone.clone()));
+    let lang_warning = lang_warning();
     view! {
         <Router>
-            <Shell embed=embed.0 zone_warning>
+            <Shell embed=embed.0 zone_warning lang_warning>
                 <Routes fallback=|| view! { <NoSuchPage /> }>
                     <Route path=path!("/") view=OpenPage />
                     <Route path=path!("/executions") view=ListPage />
@@ -140,7 +144,7 @@ fn set_page_zone(saved: &str) -> Option<String> {
     let (zone, bad) = Zone::choose(link.as_deref(), saved);
     let name = zone.param().unwrap_or_default().to_owned();
     if !fmt::set_zone(zone) {
-        return Some(format!(
+        return Some(tr!(
             "This browser does not know the time zone \"{name}\": times are in {}.",
             fmt::zone_label()
         ));
@@ -161,15 +165,37 @@ fn set_page_zone(saved: &str) -> Option<String> {
         }
     }
     bad.map(|e| {
-        format!(
+        tr!(
             "The link's time zone is unusable ({e}): times are in {}.",
             fmt::zone_label()
         )
     })
 }
 
+/// Marks the page with this build's language, and says when a link asked
+/// for one the console does not have: index.html's loader chose the build
+/// by its rules (a link's `?lang=`, the saved setting, the browser's) and
+/// left what it could not use in `cocBuild.bad`.
+fn lang_warning() -> Option<String> {
+    if let Some(root) = dom::document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", coc_i18n::lang!());
+    }
+    let build = js_sys::Reflect::get(&js_sys::global(), &"cocBuild".into()).ok()?;
+    let bad = js_sys::Reflect::get(&build, &"bad".into())
+        .ok()?
+        .as_string()?;
+    Some(tr!(
+        "The link's language \"{bad}\" is not one this console has (en, zh-CN)."
+    ))
+}
+
 #[component]
-fn Shell(embed: bool, zone_warning: Option<String>, children: Children) -> impl IntoView {
+fn Shell(
+    embed: bool,
+    zone_warning: Option<String>,
+    lang_warning: Option<String>,
+    children: Children,
+) -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let current = move |path: &'static str| {
         move || {
@@ -228,6 +254,9 @@ fn Shell(embed: bool, zone_warning: Option<String>, children: Children) -> impl 
             </Show>
             {zone_warning.map(|w| view! {
                 <p class="coc-banner coc-banner-warning" role="status" data-role="zone-warning">{w}</p>
+            })}
+            {lang_warning.map(|w| view! {
+                <p class="coc-banner coc-banner-warning" role="status" data-role="lang-warning">{w}</p>
             })}
             <main class="coc-page" id="coc-main" tabindex="-1">{children()}</main>
         </div>

@@ -13,6 +13,7 @@
 //! page. What it deliberately does not do: sort (the service lists newest
 //! first), or search fields the API cannot filter on.
 
+use coc_i18n::tr;
 use std::sync::Arc;
 
 use coc_console_model::list::{
@@ -21,6 +22,7 @@ use coc_console_model::list::{
 };
 use coc_core::gateway::{AuditPage, ListAudit};
 use coc_core::{Execution, ListExecutions};
+use coc_i18n::view;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use wasm_bindgen::JsCast;
@@ -45,12 +47,17 @@ pub const LAST_LIST_KEY: &str = "coc.list";
 
 /// The filter fields: API name, label, input type, hint.
 const FIELDS: [(&str, &str, &str, &str); 6] = [
-    ("creator", "Creator", "text", "Part of a name"),
-    ("document_name", "Job name", "text", "Part of a name"),
-    ("document_id", "Job id", "text", "Exact id"),
-    ("start_time", "Started after", "datetime-local", ""),
-    ("end_time", "Started before", "datetime-local", ""),
-    ("tags", "Tags", "text", "env=prod,team=ops"),
+    ("creator", tr!("Creator"), "text", tr!("Part of a name")),
+    (
+        "document_name",
+        tr!("Job name"),
+        "text",
+        tr!("Part of a name"),
+    ),
+    ("document_id", tr!("Job id"), "text", tr!("Exact id")),
+    ("start_time", tr!("Started after"), "datetime-local", ""),
+    ("end_time", tr!("Started before"), "datetime-local", ""),
+    ("tags", tr!("Tags"), "text", "env=prod,team=ops"),
 ];
 
 fn is_time(key: &str) -> bool {
@@ -73,7 +80,7 @@ fn field_value(op: &ListExecutions, key: &str) -> String {
 /// `/executions`: the list with the client the settings describe.
 #[component]
 pub fn ListPage() -> impl IntoView {
-    set_title(&format!("Tickets · {APP}"));
+    set_title(&tr!("Tickets · {APP}"));
     let settings = expect_context::<RwSignal<Settings>>();
     let client = client_memo(settings);
     let poll = settings.with_untracked(|s| s.poll_secs);
@@ -153,11 +160,11 @@ pub fn MineView(
                     .map(|(r, n)| (r.clone(), n))
                     .collect();
                 if rows.is_empty() {
-                    let text = format!("The audit trail holds no operation by {}.", who.operator);
+                    let text = tr!("The audit trail holds no operation by {}.", who.operator);
                     return view! { <Note state="empty" text /> }.into_any();
                 }
                 let more = page.next_cursor.is_some().then(|| {
-                    let text = format!("From your {} most recent operations.", fmt::count(page.records.len()));
+                    let text = tr!("From your {} most recent operations.", fmt::count(page.records.len()));
                     view! { <Note state="more" text /> }
                 });
                 view! {
@@ -291,7 +298,7 @@ pub fn ListView(
             let v = if is_time(key) {
                 match fmt::from_input(v) {
                     Some(ms) => ms.to_string(),
-                    None => return complain(key, format!("{label}: not a date and time.")),
+                    None => return complain(key, tr!("{label}: not a date and time.")),
                 }
             } else {
                 v.to_owned()
@@ -360,33 +367,33 @@ pub fn ListView(
             if n == limit {
                 o = o.attr("selected", "");
             }
-            select = select.child(o.text(&format!("{n} per page")));
+            select = select.child(o.text(&tr!("{n} per page")));
         }
         B::new("form", "coc-card coc-filters")
             .attr("novalidate", "")
-            .attr("aria-label", "Filters")
+            .attr("aria-label", tr!("Filters"))
             .child(grid)
             .child(
                 B::new("div", "coc-form-buttons")
                     .child(B::new("label", "coc-check").child(exclude).leaf(
                         "span",
                         "",
-                        "Leave out child tickets",
+                        tr!("Leave out child tickets"),
                     ))
                     .child(
                         B::new("button", "coc-btn coc-btn-primary")
                             .attr("type", "submit")
                             .attr("data-act", "apply")
-                            .text("Apply filters"),
+                            .text(tr!("Apply filters")),
                     )
                     .child(
                         B::new("a", "coc-btn")
                             .attr("href", &carry.href("/executions"))
-                            .text("Clear"),
+                            .text(tr!("Clear")),
                     )
                     .child(
                         B::new("label", "")
-                            .leaf("span", "coc-sr-only", "Page size")
+                            .leaf("span", "coc-sr-only", tr!("Page size"))
                             .child(select),
                     ),
             )
@@ -468,11 +475,12 @@ pub fn ListView(
         .into_any(),
         Err(ListBody::Invalid(text)) => note(text, true),
         Err(ListBody::Failed(e)) => {
-            view! { <FailedCard failure=e heading="Ticket list:".to_owned() feed /> }.into_any()
+            view! { <FailedCard failure=e heading=tr!("Ticket list:").to_owned() feed /> }
+                .into_any()
         }
         Err(ListBody::Empty(text, clear)) => note(text.to_owned(), clear),
         Err(ListBody::Loading | ListBody::Rows { .. }) => {
-            note("Loading tickets…".to_owned(), false)
+            note(tr!("Loading tickets…").to_owned(), false)
         }
     };
 
@@ -511,7 +519,7 @@ fn Row(t: Arc<Execution>, carry: Carry<'static>) -> impl IntoView {
         .document_name
         .clone()
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "Unnamed job".to_owned());
+        .unwrap_or_else(|| tr!("Unnamed job").to_owned());
     let duration = t
         .duration_ms(js_sys::Date::now() as i64)
         .map(fmt::duration)

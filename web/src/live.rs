@@ -12,6 +12,7 @@
 //! - [`LiveBar`] and [`StaleWarning`] say what the poller does and how old
 //!   the data on screen is.
 
+use coc_i18n::tr;
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
@@ -19,6 +20,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use coc_console_model::live::{self as rules, Freshness, PollSettings, Want};
+use coc_i18n::view;
 use leptos::prelude::*;
 
 use crate::api::ApiFailure;
@@ -266,7 +268,7 @@ pub fn LiveBar(
                     >
                         {POLL_CHOICES
                             .iter()
-                            .map(|s| view! { <option value=s.to_string()>{format!("every {s} s")}</option> })
+                            .map(|s| view! { <option value=s.to_string()>{tr!("every {s} s")}</option> })
                             .collect_view()}
                     </select>
                 </label>
@@ -279,7 +281,7 @@ pub fn LiveBar(
                         aria-pressed=move || paused.get().to_string()
                         on:click=move |_| paused.update(|p| *p = !*p)
                     >
-                        {move || if paused.get() { "Resume updates" } else { "Pause updates" }}
+                        {move || if paused.get() { tr!("Resume updates") } else { tr!("Pause updates") }}
                     </button>
                 </Show>
                 <button type="button" class="coc-btn coc-btn-small" data-shortcut="refresh" on:click=move |_| feed.refresh()>
@@ -312,7 +314,7 @@ pub fn StaleWarning(
                 <div class="coc-banner coc-banner-warning" data-role="stale-warning">
                     <p>
                         <strong>{headline}</strong>
-                        {format!(" Showing the last good data, from {}. Retrying with back-off.", fmt::at(since as i64))}
+                        {tr!(" Showing the last good data, from {}. Retrying with back-off.", fmt::at(since as i64))}
                     </p>
                     <ErrorPanel failure=error compact=true />
                 </div>

@@ -7,6 +7,7 @@
 //! operators; the console then offers what the ticket's status allows and
 //! lets the gateway decide. A 401 means the gateway wants an operator token.
 
+use coc_i18n::tr;
 use std::sync::Arc;
 
 use coc_core::gateway::{GetMe, Me};
@@ -66,15 +67,16 @@ pub fn header_line(state: &MeState) -> B {
         None => holder("loading"),
         Some(Ok(me)) => {
             let line = if me.mode == "local" {
-                format!("local mode · {}", me.operator)
+                tr!("local mode · {}", me.operator)
             } else if me.roles.is_empty() {
-                format!("{} · no role", me.operator)
+                tr!("{} · no role", me.operator)
             } else {
                 format!("{} · {}", me.operator, me.roles.join(", "))
             };
-            let mut title = format!(
+            let mut title = tr!(
                 "Signed in to the gateway as {} ({} mode)",
-                me.operator, me.mode
+                me.operator,
+                me.mode
             );
             if let Some(e) = &me.email {
                 title.push_str(&format!(", {e}"));
@@ -86,13 +88,13 @@ pub fn header_line(state: &MeState) -> B {
         Some(Err(e)) if e.status() == Some(401) => holder("signed-out").child(
             B::new("a", "coc-operator-signin")
                 .attr("href", "/settings")
-                .text("Sign in: paste your operator token in Settings"),
+                .text(tr!("Sign in: paste your operator token in Settings")),
         ),
         // An older gateway, or one that cannot say: nothing to show, and
         // the gateway still decides on every request.
         Some(Err(e)) => holder("unknown").attr(
             "title",
-            &format!("The gateway did not say who you are: {}", e.title()),
+            &tr!("The gateway did not say who you are: {}", e.title()),
         ),
     }
 }

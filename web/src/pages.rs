@@ -1,6 +1,8 @@
 //! The routed pages: open a ticket, the ticket, settings.
 
 use coc_core::ExecutionId;
+use coc_i18n::tr;
+use coc_i18n::view;
 use leptos::prelude::*;
 
 use coc_console_model::list::{Carry, ticket_href};
@@ -19,12 +21,12 @@ use crate::ticket::{TicketEvent, TicketView};
 use crate::widgets::{flag, text};
 use coc_console_model::status::favicon_url;
 
-pub(crate) const APP: &str = "COC console";
+pub(crate) const APP: &str = tr!("COC console");
 
 /// Start page: an id field validated as you type, and recent tickets.
 #[component]
 pub fn OpenPage() -> impl IntoView {
-    set_title(&format!("Open a ticket · {APP}"));
+    set_title(&tr!("Open a ticket · {APP}"));
     let input = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
     let parsed = move || {
@@ -39,7 +41,7 @@ pub fn OpenPage() -> impl IntoView {
     let problem = move || match parsed() {
         Err(e) if !e.is_empty() => Some(e),
         Err(_) if touched.get() => {
-            Some("Enter a ticket id, e.g. EX2025070121014501xxxxxx.".to_owned())
+            Some(tr!("Enter a ticket id, e.g. EX2025070121014501xxxxxx.").to_owned())
         }
         _ => None,
     };
@@ -81,7 +83,7 @@ pub fn OpenPage() -> impl IntoView {
                     </button>
                 </div>
                 <p id="coc-open-id-help" class=text(move || if problem().is_some() { "coc-field-error".to_owned() } else { "coc-muted".to_owned() }) aria-live="polite">
-                    {text(move || problem().unwrap_or_else(|| "The id from the COC console or from the API, e.g. EX2025070121014501xxxxxx.".to_owned()))}
+                    {text(move || problem().unwrap_or_else(|| tr!("The id from the COC console or from the API, e.g. EX2025070121014501xxxxxx.").to_owned()))}
                 </p>
             </form>
         </section>
@@ -257,7 +259,7 @@ pub(crate) fn client_memo(
 fn zone_problem(value: &str) -> Option<String> {
     match Zone::parse(value) {
         Err(e) => Some(e.to_string()),
-        Ok(z) if !fmt::knows(&z) => Some(format!(
+        Ok(z) if !fmt::knows(&z) => Some(tr!(
             "This browser does not know the time zone \"{}\".",
             value.trim()
         )),
@@ -268,7 +270,7 @@ fn zone_problem(value: &str) -> Option<String> {
 /// Gateway URL, authentication, polling and the time zone.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    set_title(&format!("Settings · {APP}"));
+    set_title(&tr!("Settings · {APP}"));
     let settings = expect_context::<RwSignal<Settings>>();
     let draft = RwSignal::new(settings.get_untracked());
     let saved = RwSignal::new(false);
@@ -295,12 +297,16 @@ pub fn SettingsPage() -> impl IntoView {
             .unwrap_or_default()
             != zone
             || fmt::zone() != zone;
+        let relang = settings.with_untracked(|s| s.lang != d.lang);
         d.save();
         settings.set(d);
         saved.set(true);
-        // Every time on every page is laid out in the page's zone: a new
-        // zone starts the page again, in it.
-        if moved && let Some(w) = web_sys::window() {
+        // Every time on every page is laid out in the page's zone, and
+        // each language is a build of its own: a new zone or language
+        // starts the page again, in it.
+        if (moved || relang)
+            && let Some(w) = web_sys::window()
+        {
             let carry = Carry {
                 embed: Embed::get(),
                 tz: zone.param(),
@@ -315,7 +321,7 @@ pub fn SettingsPage() -> impl IntoView {
     let origin = page_origin();
     let poll_options = POLL_CHOICES
         .iter()
-        .map(|s| view! { <option value=s.to_string()>{format!("every {s} s")}</option> })
+        .map(|s| view! { <option value=s.to_string()>{tr!("every {s} s")}</option> })
         .collect_view();
     view! {
         <section class="coc-card coc-narrow coc-settings">
@@ -332,7 +338,7 @@ pub fn SettingsPage() -> impl IntoView {
                     on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.gateway_url = v.clone()) }
                 />
                 <p id="coc-set-url-help" class="coc-muted">
-                    {format!("Leave empty to use this page's origin ({origin}). Another origin must allow this one in its CORS settings.")}
+                    {tr!("Leave empty to use this page's origin ({origin}). Another origin must allow this one in its CORS settings.")}
                 </p>
 
                 <fieldset class="coc-fieldset">
@@ -415,13 +421,26 @@ pub fn SettingsPage() -> impl IntoView {
                     "local (this browser's), UTC, or an IANA name such as Asia/Shanghai. Every link the console makes carries it as ?tz=, and a link's zone wins over this one."
                 </p>
 
+                <label class="coc-label" for="coc-set-lang">"Language"</label>
+                <select id="coc-set-lang" class="coc-select" aria-describedby="coc-set-lang-help"
+                    prop:value=text(move || draft.with(|d| d.lang.clone()))
+                    on:change=move |ev| { let v = event_target_value(&ev); edit(&|d| d.lang = v.clone()) }>
+                    <option value="">"The browser's"</option>
+                    // Each language's name in itself, as language menus show them.
+                    <option value="en" lang="en">"English"</option>
+                    <option value="zh-CN" lang="zh-CN">"简体中文"</option>
+                </select>
+                <p id="coc-set-lang-help" class="coc-muted">
+                    "A link's ?lang= wins over this one. Saving a new language loads the page again in it."
+                </p>
+
                 <p class="coc-field-error" role="alert">{text(move || problem.get())}</p>
                 <div class="coc-form-buttons">
                     <button type="submit" class="coc-btn coc-btn-primary">"Save"</button>
                     <button type="button" class="coc-btn" on:click=crate::widgets::click(move |_| { draft.set(Settings::default()); saved.set(false); })>
                         "Reset to defaults"
                     </button>
-                    <span class="coc-saved" role="status">{text(move || if saved.get() { "Saved.".to_owned() } else { String::new() })}</span>
+                    <span class="coc-saved" role="status">{text(move || if saved.get() { tr!("Saved.").to_owned() } else { String::new() })}</span>
                 </div>
             </form>
         </section>

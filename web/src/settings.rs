@@ -42,6 +42,8 @@ pub struct Settings {
     pub remember_operator_token: bool,
     /// Where times are shown (see `SettingsRecord::time_zone`).
     pub time_zone: String,
+    /// The language (see `SettingsRecord::lang`).
+    pub lang: String,
 }
 
 impl Default for Settings {
@@ -55,6 +57,7 @@ impl Default for Settings {
             operator_token: String::new(),
             remember_operator_token: false,
             time_zone: String::new(),
+            lang: String::new(),
         }
     }
 }
@@ -75,6 +78,7 @@ impl Settings {
             remember_operator_token: r.remember_operator_token,
             poll_secs: r.poll_secs,
             time_zone: r.time_zone,
+            lang: r.lang,
         }
     }
 
@@ -91,6 +95,7 @@ impl Settings {
                 remember_operator_token: self.remember_operator_token,
                 poll_secs: self.poll_secs,
                 time_zone: self.time_zone.clone(),
+                lang: self.lang.clone(),
             },
         );
         let iam = (self.auth == AuthMode::Token).then_some(self.token.as_str());

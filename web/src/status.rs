@@ -6,6 +6,8 @@
 //! `item` says "Waiting", with its own class and icon.
 
 use coc_core::ExecutionStatus;
+use coc_i18n::tr;
+use coc_i18n::view;
 use leptos::prelude::*;
 
 pub use coc_console_model::status::{
@@ -54,8 +56,8 @@ pub fn StatusBadge(
     let title = move || {
         status.with(|s| {
             s.as_ref()
-                .filter(|s| s.label() != s.as_str())
-                .map(|s| format!("wire value: {}", s.as_str()))
+                .filter(|s| status_label(Some(s)) != s.as_str())
+                .map(|s| tr!("wire value: {}", s.as_str()))
         })
     };
     view! {

@@ -1,7 +1,9 @@
 //! Small reusable pieces: copy to clipboard, a clock, page visibility.
 
+use coc_i18n::tr;
 use std::sync::{Arc, Mutex};
 
+use coc_i18n::view;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -27,8 +29,8 @@ pub fn CopyButton(
         });
     };
     let label_now = self::text(move || match result.get() {
-        Some(true) => "Copied".to_owned(),
-        Some(false) => "Copy failed".to_owned(),
+        Some(true) => tr!("Copied").to_owned(),
+        Some(false) => tr!("Copy failed").to_owned(),
         None => label.clone(),
     });
     view! {
@@ -37,8 +39,8 @@ pub fn CopyButton(
         </button>
         <span class="coc-sr-only" role="status">
             {self::text(move || match result.get() {
-                Some(true) => "Copied to the clipboard.".to_owned(),
-                Some(false) => "Could not copy: select the text and press Ctrl+C.".to_owned(),
+                Some(true) => tr!("Copied to the clipboard.").to_owned(),
+                Some(false) => tr!("Could not copy: select the text and press Ctrl+C.").to_owned(),
                 None => String::new(),
             })}
         </span>
@@ -179,13 +181,13 @@ pub fn Pager(
         <div class="coc-pager">
             <span class="coc-range" aria-live="polite">{range}</span>
             <span class="coc-pager-buttons">
-                {button("First page", "«", Box::new(|| 0), Box::new(move || page.get() == 0))}
-                {button("Previous page", "‹", Box::new(move || page.get().saturating_sub(1)), Box::new(move || page.get() == 0))}
+                {button(tr!("First page"), "«", Box::new(|| 0), Box::new(move || page.get() == 0))}
+                {button(tr!("Previous page"), "‹", Box::new(move || page.get().saturating_sub(1)), Box::new(move || page.get() == 0))}
                 <span class="coc-page-of">
-                    {move || format!("Page {} of {}", page.get() + 1, crate::fmt::count(pages.get().max(1)))}
+                    {move || tr!("Page {} of {}", page.get() + 1, crate::fmt::count(pages.get().max(1)))}
                 </span>
-                {button("Next page", "›", Box::new(move || (page.get() + 1).min(last())), Box::new(move || page.get() >= last()))}
-                {button("Last page", "»", Box::new(last), Box::new(move || page.get() >= last()))}
+                {button(tr!("Next page"), "›", Box::new(move || (page.get() + 1).min(last())), Box::new(move || page.get() >= last()))}
+                {button(tr!("Last page"), "»", Box::new(last), Box::new(move || page.get() >= last()))}
             </span>
         </div>
     }

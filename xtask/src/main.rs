@@ -14,6 +14,7 @@ mod bench;
 mod fuzz;
 mod gateway;
 mod hostile;
+mod langs;
 mod load;
 mod npm;
 mod process;
@@ -524,13 +525,30 @@ fn serve(root: &Path, args: &[String]) -> Result<()> {
 pub(crate) fn build_console(root: &Path, tools: &tools::Tools) -> Result<()> {
     // Trunk runs cargo offline (Trunk.toml), so the crates must be here first.
     run_cmd("cargo fetch", cargo().args(["fetch", "--locked"]))?;
+    // The other languages first: the English build is the one left in
+    // target/ for wasm_contributors.
+    let mut others = Vec::new();
+    for lang in langs::OTHERS {
+        let dir = target_dir(root).join(format!("dist-{lang}"));
+        run_cmd(
+            &format!("trunk build ({lang})"),
+            Command::new("trunk")
+                .args(["build", "--release", "--features", lang, "--dist"])
+                .arg(&dir)
+                .current_dir(root)
+                .envs(tools.env()),
+        )?;
+        others.push((lang, dir));
+    }
     run_cmd(
-        "trunk build",
+        "trunk build (en)",
         Command::new("trunk")
             .args(["build", "--release"])
             .current_dir(root)
             .envs(tools.env()),
     )?;
+    let others: Vec<(&str, &Path)> = others.iter().map(|(l, d)| (*l, d.as_path())).collect();
+    langs::merge(&root.join("dist"), &others, tools)?;
     precompress(&root.join("dist"))
 }
 

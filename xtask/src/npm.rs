@@ -463,8 +463,23 @@ fn installed_version(dir: &Path, name: &str) -> Option<String> {
 /// `.tools/npm` with every pinned npm tool; installs what is missing in
 /// one `npm install` (about 30 seconds cold).
 pub fn npm_tools(root: &Path) -> Result<PathBuf> {
+    ensure_npm(root, &NPM_TOOLS, "test tools")
+}
+
+/// What building the console takes from npm besides binaryen: terser,
+/// which shrinks each language's wasm-bindgen glue after Trunk (about
+/// 390 bytes brotli of 7.5 KB: Trunk's minifier renames nothing).
+const BUILD_NPM_TOOLS: [(&str, &str); 1] = [("terser", "terser@5.51.4")];
+
+/// The npm tools the console's build needs, in `.tools/npm`.
+pub fn build_tools(root: &Path) -> Result<PathBuf> {
+    ensure_npm(root, &BUILD_NPM_TOOLS, "build tools")
+}
+
+/// `tools`, installed at their pinned versions in `.tools/npm`.
+fn ensure_npm(root: &Path, tools: &[(&str, &str)], what: &str) -> Result<PathBuf> {
     let dir = root.join(".tools/npm");
-    let missing: Vec<&str> = NPM_TOOLS
+    let missing: Vec<&str> = tools
         .iter()
         .filter(|(name, spec)| {
             let want = spec.rsplit('@').next().unwrap_or_default();
@@ -483,9 +498,9 @@ pub fn npm_tools(root: &Path) -> Result<PathBuf> {
         "    installing {} into .tools/npm (about 30 seconds)",
         missing.join(" ")
     ));
-    timed("npm tools", || {
+    timed(&format!("npm {what}"), || {
         run_cmd(
-            "npm install (test tools)",
+            &format!("npm install ({what})"),
             Command::new("npm")
                 .args([
                     "install",

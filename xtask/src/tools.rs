@@ -85,6 +85,7 @@ pub fn install_all(root: &Path, need: Need) -> Result<Tools> {
     wasm_target()?;
     wasm_bindgen_cli(root, &bin)?;
     wasm_opt(root, &npm_bin)?;
+    crate::npm::build_tools(root)?;
     trunk(&bin)?;
     if need == Need::Everything {
         twiggy(&bin)?;

@@ -120,7 +120,7 @@ pub mod uri;
 
 pub use endpoint::{Auth, BaseUrl, Endpoint, RequestParts};
 pub use error::{ApiError, DecodeError, EXCERPT_CHARS, Error, excerpt};
-pub use guidance::{Advice, advise, advise_one};
+pub use guidance::{Advice, NotOffered, advise, advise_one, not_offered};
 pub use http::{HttpRequest, HttpResponse, Method, REQUEST_ID_HEADER, is_secret_header};
 pub use id::{DocumentId, ExecutionId, MAX_ID_LEN, StepId, validate_id};
 pub use model::{

@@ -5,6 +5,8 @@
 //! and the request id are never reworded. What it deliberately does not
 //! do: decide what to show (the components do) or retry anything.
 
+use coc_i18n::tr;
+
 /// Why no response arrived at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportError {
@@ -189,72 +191,74 @@ impl ApiFailure {
     /// A one-line headline.
     pub fn title(&self) -> String {
         match self.kind() {
-            FailureKind::NotFound => "Ticket not found".to_owned(),
+            FailureKind::NotFound => tr!("Ticket not found").to_owned(),
             FailureKind::Upstream => match self.error_code() {
-                Some(OUTCOME_UNKNOWN) => "Sent, but no answer came back: the outcome is unknown",
-                Some("GATEWAY.UPSTREAM_UNREACHABLE") => {
-                    "The gateway could not reach the COC service"
+                Some(OUTCOME_UNKNOWN) => {
+                    tr!("Sent, but no answer came back: the outcome is unknown")
                 }
-                _ => "The COC service's answer broke off or was unusable",
+                Some("GATEWAY.UPSTREAM_UNREACHABLE") => {
+                    tr!("The gateway could not reach the COC service")
+                }
+                _ => tr!("The COC service's answer broke off or was unusable"),
             }
             .to_owned(),
             FailureKind::Auth => match self.error_code() {
                 Some("GATEWAY.UNAUTHENTICATED") => {
-                    "Sign in: the gateway wants your operator token (HTTP 401)".to_owned()
+                    tr!("Sign in: the gateway wants your operator token (HTTP 401)").to_owned()
                 }
                 Some("GATEWAY.FORBIDDEN") => {
-                    "The gateway does not permit this for your role (HTTP 403)".to_owned()
+                    tr!("The gateway does not permit this for your role (HTTP 403)").to_owned()
                 }
-                _ => format!(
-                    "The credentials were refused (HTTP {})",
-                    self.status().unwrap_or(401)
+                _ => tr!(
+                    "The credentials were refused (HTTP {status})",
+                    status = self.status().unwrap_or(401)
                 ),
             },
-            FailureKind::Network => "The gateway could not be reached".to_owned(),
+            FailureKind::Network => tr!("The gateway could not be reached").to_owned(),
             FailureKind::Timeout => match self {
                 ApiFailure::Timeout { secs, .. } => {
-                    format!("No answer within {secs} seconds")
+                    tr!("No answer within {secs} seconds")
                 }
-                _ => "The gateway timed out waiting for the service (HTTP 504)".to_owned(),
+                _ => tr!("The gateway timed out waiting for the service (HTTP 504)").to_owned(),
             },
             FailureKind::NotJson => match self.status() {
-                Some(s) => format!("The answer was not COC JSON (HTTP {s})"),
-                None => "The answer was not COC JSON".to_owned(),
+                Some(s) => tr!("The answer was not COC JSON (HTTP {s})"),
+                None => tr!("The answer was not COC JSON").to_owned(),
             },
             FailureKind::Api => match self.status() {
-                Some(s) => format!("The service refused the request (HTTP {s})"),
-                None => "The service refused the request".to_owned(),
+                Some(s) => tr!("The service refused the request (HTTP {s})"),
+                None => tr!("The service refused the request").to_owned(),
             },
-            FailureKind::Http => format!(
-                "The gateway answered HTTP {}",
-                self.status().unwrap_or_default()
+            FailureKind::Http => tr!(
+                "The gateway answered HTTP {status}",
+                status = self.status().unwrap_or_default()
             ),
-            FailureKind::Invalid => "The request could not be built".to_owned(),
+            FailureKind::Invalid => tr!("The request could not be built").to_owned(),
         }
     }
 
     /// What the operator can do about it.
     pub fn hint(&self, page_origin: &str) -> String {
         match (self.kind(), self) {
-            (FailureKind::NotFound, _) => "Check the ticket id. A ticket from another region or account does not show up here; nor does one these credentials may not see.".to_owned(),
-            (FailureKind::Auth, _) if self.error_code() == Some("GATEWAY.UNAUTHENTICATED") => "The gateway knows operators by personal token and got none it accepts: paste your operator token in Settings (a revoked token is refused too).".to_owned(),
-            (FailureKind::Auth, _) if self.error_code() == Some("GATEWAY.FORBIDDEN") => "The gateway refused this for your role; it never reached the service. Ask a gateway admin for the permission named below.".to_owned(),
-            (FailureKind::Auth, _) => "If the gateway signs requests, its AK/SK is wrong or lacks the coc:execution permissions. If you pasted an IAM token in Settings, it may have expired (tokens last 24 hours): paste a fresh one.".to_owned(),
+            (FailureKind::NotFound, _) => tr!("Check the ticket id. A ticket from another region or account does not show up here; nor does one these credentials may not see.").to_owned(),
+            (FailureKind::Auth, _) if self.error_code() == Some("GATEWAY.UNAUTHENTICATED") => tr!("The gateway knows operators by personal token and got none it accepts: paste your operator token in Settings (a revoked token is refused too).").to_owned(),
+            (FailureKind::Auth, _) if self.error_code() == Some("GATEWAY.FORBIDDEN") => tr!("The gateway refused this for your role; it never reached the service. Ask a gateway admin for the permission named below.").to_owned(),
+            (FailureKind::Auth, _) => tr!("If the gateway signs requests, its AK/SK is wrong or lacks the coc:execution permissions. If you pasted an IAM token in Settings, it may have expired (tokens last 24 hours): paste a fresh one.").to_owned(),
             (FailureKind::Network, ApiFailure::Network { origin, .. }) => {
                 if origin == page_origin {
-                    format!("The browser got no answer from {origin}. Is the gateway running? Check the gateway URL in Settings.")
+                    tr!("The browser got no answer from {origin}. Is the gateway running? Check the gateway URL in Settings.")
                 } else {
-                    format!("The browser got no answer from {origin}. Is the gateway running, and does it list this page's origin ({page_origin}) among its allowed CORS origins? If a gateway serves this console, its Content-Security-Policy must also allow connecting to {origin} (the gateway's --connect-src). The browser hides which it was.")
+                    tr!("The browser got no answer from {origin}. Is the gateway running, and does it list this page's origin ({page_origin}) among its allowed CORS origins? If a gateway serves this console, its Content-Security-Policy must also allow connecting to {origin} (the gateway's --connect-src). The browser hides which it was.")
                 }
             }
-            (FailureKind::Timeout, ApiFailure::Timeout { .. }) => "The gateway accepted the connection but did not answer. It may be overloaded; the console will try again.".to_owned(),
-            (FailureKind::Timeout, _) => "The gateway is up but the COC service behind it did not answer in time. The console will try again.".to_owned(),
-            (FailureKind::NotJson, _) => "Something other than the COC API answered: a proxy error page, an empty body, or the wrong gateway URL in Settings.".to_owned(),
-            (FailureKind::Upstream, _) if self.error_code() == Some(OUTCOME_UNKNOWN) => "The operation may have been applied. It was not retried: look at the ticket before sending it again.".to_owned(),
-            (FailureKind::Upstream, _) => "The gateway is up; the COC service behind it (or something between them) failed. The console will try again.".to_owned(),
-            (FailureKind::Api, _) => "The service's own words are below. Quote the request id to support.".to_owned(),
-            (FailureKind::Http, _) => "The gateway answered without a COC error body. Quote the request id, if any, to support.".to_owned(),
-            (FailureKind::Invalid, _) => "Check the ticket id and the gateway URL in Settings.".to_owned(),
+            (FailureKind::Timeout, ApiFailure::Timeout { .. }) => tr!("The gateway accepted the connection but did not answer. It may be overloaded; the console will try again.").to_owned(),
+            (FailureKind::Timeout, _) => tr!("The gateway is up but the COC service behind it did not answer in time. The console will try again.").to_owned(),
+            (FailureKind::NotJson, _) => tr!("Something other than the COC API answered: a proxy error page, an empty body, or the wrong gateway URL in Settings.").to_owned(),
+            (FailureKind::Upstream, _) if self.error_code() == Some(OUTCOME_UNKNOWN) => tr!("The operation may have been applied. It was not retried: look at the ticket before sending it again.").to_owned(),
+            (FailureKind::Upstream, _) => tr!("The gateway is up; the COC service behind it (or something between them) failed. The console will try again.").to_owned(),
+            (FailureKind::Api, _) => tr!("The service's own words are below. Quote the request id to support.").to_owned(),
+            (FailureKind::Http, _) => tr!("The gateway answered without a COC error body. Quote the request id, if any, to support.").to_owned(),
+            (FailureKind::Invalid, _) => tr!("Check the ticket id and the gateway URL in Settings.").to_owned(),
             _ => String::new(),
         }
     }

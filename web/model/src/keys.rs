@@ -7,6 +7,8 @@
 //! operation: the set has none in it (the console's full-stack test drives
 //! every key and checks the service received nothing).
 
+use coc_i18n::tr;
+
 /// What a shortcut does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shortcut {
@@ -32,18 +34,18 @@ pub enum Shortcut {
 
 /// The overlay's list, in order: keys and what they do.
 pub const SHORTCUTS: [(&str, &str); 9] = [
-    ("?", "Show these shortcuts"),
-    ("/", "Focus the list filter or the ticket field"),
-    ("g t", "Go to the tickets"),
-    ("g s", "Go to settings"),
+    ("?", tr!("Show these shortcuts")),
+    ("/", tr!("Focus the list filter or the ticket field")),
+    ("g t", tr!("Go to the tickets")),
+    ("g s", tr!("Go to settings")),
     (
         "j / k",
-        "Next / previous ticket in the list (Enter opens it)",
+        tr!("Next / previous ticket in the list (Enter opens it)"),
     ),
-    ("r", "Refresh now"),
-    ("p", "Pause or resume live updates"),
-    ("c", "Copy the ticket id"),
-    ("Esc", "Close a dialog"),
+    ("r", tr!("Refresh now")),
+    ("p", tr!("Pause or resume live updates")),
+    ("c", tr!("Copy the ticket id")),
+    ("Esc", tr!("Close a dialog")),
 ];
 
 /// How long the second key of `g …` may wait.

@@ -22,6 +22,7 @@ pub mod record;
 pub mod status;
 pub mod ticket;
 pub mod timeline;
+pub mod words;
 pub mod zone;
 
 pub use failure::{ApiFailure, FailureKind, TransportError};

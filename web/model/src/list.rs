@@ -6,6 +6,7 @@
 //! the form refuses, the API would too. The console's own flags (`embed`,
 //! `mine`, `tz`) ride along in the same query and are kept apart here.
 
+use coc_i18n::tr;
 use std::sync::Arc;
 
 use coc_core::gateway::{AuditPage, AuditRecord};
@@ -219,7 +220,7 @@ impl ListModel {
         let op = match parse_query(search) {
             Ok(op) => op,
             Err(e) => {
-                return ListBody::Invalid(format!("The filters in this link are not valid: {e}."));
+                return ListBody::Invalid(tr!("The filters in this link are not valid: {e}."));
             }
         };
         let Some(answered) = self.current(search) else {
@@ -240,11 +241,11 @@ impl ListModel {
                     ..ListExecutions::default()
                 };
             return if offset > 0 && total > 0 {
-                ListBody::Empty("No tickets on this page.", true)
+                ListBody::Empty(tr!("No tickets on this page."), true)
             } else if filtered {
-                ListBody::Empty("No tickets match these filters.", true)
+                ListBody::Empty(tr!("No tickets match these filters."), true)
             } else {
-                ListBody::Empty("No tickets yet.", offset > 0)
+                ListBody::Empty(tr!("No tickets yet."), offset > 0)
             };
         }
         ListBody::Rows {

@@ -8,6 +8,7 @@
 //! poller (`web/src/live.rs`) only turns its answer into a timer.
 
 use crate::failure::ApiFailure;
+use coc_i18n::tr;
 
 /// Polling backs off on errors up to this.
 pub const MAX_BACKOFF_MS: f64 = 60_000.0;
@@ -88,9 +89,9 @@ impl Stale<'_> {
     /// "Refresh failed." or "Refresh failed 3 times in a row."
     pub fn headline(&self) -> String {
         if self.failures > 1 {
-            format!("Refresh failed {} times in a row.", self.failures)
+            tr!("Refresh failed {n} times in a row.", n = self.failures)
         } else {
-            "Refresh failed.".to_owned()
+            tr!("Refresh failed.").to_owned()
         }
     }
 }
@@ -141,14 +142,14 @@ pub fn mode(
     settled: &'static str,
 ) -> (&'static str, &'static str) {
     if settings.paused {
-        ("paused", "Paused")
+        ("paused", tr!("Paused"))
     } else if !settings.visible {
-        ("hidden", "Paused while hidden")
+        ("hidden", tr!("Paused while hidden"))
     } else {
         match (want, loaded) {
-            (Want::Fast, _) => ("fast", "Live, checking every second"),
-            (_, false) => ("idle", "Not loaded"),
-            (Want::Normal, true) => ("live", "Live"),
+            (Want::Fast, _) => ("fast", tr!("Live, checking every second")),
+            (_, false) => ("idle", tr!("Not loaded")),
+            (Want::Normal, true) => ("live", tr!("Live")),
             (Want::Stop, true) => ("final", settled),
         }
     }
@@ -160,11 +161,11 @@ pub fn updated_text(ok_at: Option<f64>, now: f64) -> String {
         Some(t) => {
             let secs = ((now - t) / 1000.0).max(0.0).floor() as i64;
             if secs < 1 {
-                "updated just now".to_owned()
+                tr!("updated just now").to_owned()
             } else {
-                format!("updated {secs} s ago")
+                tr!("updated {secs} s ago")
             }
         }
-        None => "not updated yet".to_owned(),
+        None => tr!("not updated yet").to_owned(),
     }
 }

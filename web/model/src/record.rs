@@ -13,6 +13,7 @@
 //! settings record can be shown or exported without one.
 
 use coc_core::{ExecutionStatus, OperateType};
+use coc_i18n::tr;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -81,7 +82,10 @@ pub fn decode<T: Record>(raw: Option<&str>) -> Read<T> {
     if !raw.trim_start().starts_with('{') {
         return match T::legacy(raw) {
             Some(t) => Read::Migrated(t),
-            None => Read::Corrupt(format!("{}: not a record this console wrote", T::WHAT)),
+            None => Read::Corrupt(tr!(
+                "{what}: not a record this console wrote",
+                what = T::WHAT
+            )),
         };
     }
     let envelope: In = match serde_json::from_str(raw) {
@@ -89,10 +93,10 @@ pub fn decode<T: Record>(raw: Option<&str>) -> Read<T> {
         Err(e) => return Read::Corrupt(format!("{}: {e}", T::WHAT)),
     };
     if envelope.v != VERSION {
-        return Read::Corrupt(format!(
-            "{}: version {} (this console reads version {VERSION})",
-            T::WHAT,
-            envelope.v
+        return Read::Corrupt(tr!(
+            "{what}: version {v} (this console reads version {VERSION})",
+            what = T::WHAT,
+            v = envelope.v
         ));
     }
     match serde_json::from_value(envelope.data) {
@@ -138,7 +142,7 @@ impl Recent {
 }
 
 impl Record for Recent {
-    const WHAT: &'static str = "recent tickets";
+    const WHAT: &'static str = tr!("recent tickets");
     /// `id \t job \t status \t seen_at_ms`, one per line.
     fn legacy(text: &str) -> Option<Self> {
         let list: Vec<RecentTicket> = text
@@ -245,7 +249,7 @@ fn unescape(s: &str) -> String {
 }
 
 impl Record for PendingOp {
-    const WHAT: &'static str = "pending operation";
+    const WHAT: &'static str = tr!("pending operation");
     /// `op \t from_status \t from_update \t accepted_at_ms \t request_id \t reason`.
     fn legacy(text: &str) -> Option<Self> {
         let mut f = text.split('\t');
@@ -294,6 +298,9 @@ pub struct SettingsRecord {
     /// Where times are shown: empty (local), `UTC` or an IANA zone; a
     /// link's `?tz=` wins over it.
     pub time_zone: String,
+    /// The language: empty (the browser's), `en` or `zh-CN`; a link's
+    /// `?lang=` wins over it. index.html reads it too, to load that build.
+    pub lang: String,
 }
 
 impl Default for SettingsRecord {
@@ -305,6 +312,7 @@ impl Default for SettingsRecord {
             remember_operator_token: false,
             poll_secs: DEFAULT_POLL_SECS,
             time_zone: String::new(),
+            lang: String::new(),
         }
     }
 }
@@ -320,7 +328,7 @@ impl SettingsRecord {
 }
 
 impl Record for SettingsRecord {
-    const WHAT: &'static str = "settings";
+    const WHAT: &'static str = tr!("settings");
     /// `key=value` lines.
     fn legacy(text: &str) -> Option<Self> {
         let mut s = SettingsRecord::default();

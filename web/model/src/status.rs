@@ -7,6 +7,7 @@
 //! say "Waiting", with their own class and icon.
 
 use coc_core::ExecutionStatus;
+use coc_i18n::tr;
 
 /// A stable CSS hook for a status: `running`, `failed`, ... or `unknown`.
 pub fn status_class(status: Option<&ExecutionStatus>) -> &'static str {
@@ -22,11 +23,23 @@ pub fn status_class(status: Option<&ExecutionStatus>) -> &'static str {
     }
 }
 
-/// The label the UI shows: the core's, or a fallback for a missing status.
+/// The label the UI shows: the core's words (`ExecutionStatus::label`) in
+/// the build's language, the wire's for a status the core does not know,
+/// or a fallback for a missing one.
 pub fn status_label(status: Option<&ExecutionStatus>) -> String {
     match status {
-        Some(s) if !s.as_str().is_empty() => s.label().to_owned(),
-        _ => "No status".to_owned(),
+        Some(s) if !s.as_str().is_empty() => match s {
+            ExecutionStatus::Pending => tr!("Suspended"),
+            ExecutionStatus::Running => tr!("Running"),
+            ExecutionStatus::Succeed => tr!("Succeeded"),
+            ExecutionStatus::Canceling => tr!("Cancelling"),
+            ExecutionStatus::Canceled => tr!("Cancelled"),
+            ExecutionStatus::Failed => tr!("Failed"),
+            ExecutionStatus::Timeout => tr!("Timed out"),
+            ExecutionStatus::Other(s) => s,
+        }
+        .to_owned(),
+        _ => tr!("No status").to_owned(),
     }
 }
 
@@ -72,7 +85,7 @@ pub fn item_class(status: Option<&ExecutionStatus>) -> &'static str {
 /// The word for a step's or an instance's status.
 pub fn item_label(status: Option<&ExecutionStatus>) -> String {
     match status {
-        Some(ExecutionStatus::Pending) => "Waiting".to_owned(),
+        Some(ExecutionStatus::Pending) => tr!("Waiting").to_owned(),
         s => status_label(s),
     }
 }

@@ -9,6 +9,7 @@
 //! rules (keep the last good data, one operation at a time, when an
 //! operation shows) are tested without a browser.
 
+use coc_i18n::tr;
 use std::sync::Arc;
 
 use coc_core::{Execution, ExecutionId, ExecutionStatus, OperateType, Operated};
@@ -118,43 +119,43 @@ impl Notice {
     pub fn text(&self, status: &str) -> (String, bool) {
         let rid = |r: &Option<String>| {
             r.as_ref()
-                .map(|r| format!(" (request id {r})"))
+                .map(|r| tr!(" (request id {r})"))
                 .unwrap_or_default()
         };
         match self {
             Notice::Accepted { op, request_id } => (
-                format!(
-                    "{} accepted by the service{}. Waiting for the ticket to show it…",
-                    op.as_str(),
-                    rid(request_id)
+                tr!(
+                    "{op} accepted by the service{rid}. Waiting for the ticket to show it…",
+                    op = op.as_str(),
+                    rid = rid(request_id)
                 ),
                 false,
             ),
             Notice::Reflected { op, request_id } => (
-                format!(
-                    "{} done{}: the ticket is now {status}.",
-                    op.as_str(),
-                    rid(request_id)
+                tr!(
+                    "{op} done{rid}: the ticket is now {status}.",
+                    op = op.as_str(),
+                    rid = rid(request_id)
                 ),
                 false,
             ),
             Notice::NotReflected { op, request_id } => (
-                format!(
-                    "{} was accepted{}, but the ticket still shows {status} after {} s. It may take longer; it is polled as usual.",
-                    op.as_str(),
-                    rid(request_id),
-                    (PENDING_TIMEOUT_MS / 1000.0) as u32
+                tr!(
+                    "{op} was accepted{rid}, but the ticket still shows {status} after {secs} s. It may take longer; it is polled as usual.",
+                    op = op.as_str(),
+                    rid = rid(request_id),
+                    secs = (PENDING_TIMEOUT_MS / 1000.0) as u32
                 ),
                 true,
             ),
             Notice::OutcomeUnknown { op, failure } => (
-                format!(
-                    "{op}: outcome unknown. It was sent, but no answer came back ({}{}). It may have been applied, and it was not retried. The ticket is watched for it; look at it before sending {op} again.",
-                    failure
+                tr!(
+                    "{op}: outcome unknown. It was sent, but no answer came back ({code}{msg}). It may have been applied, and it was not retried. The ticket is watched for it; look at it before sending {op} again.",
+                    code = failure
                         .error_code()
                         .map(|c| format!("{c}: "))
                         .unwrap_or_default(),
-                    failure
+                    msg = failure
                         .error_msg()
                         .map_or_else(|| failure.to_string(), str::to_owned),
                     op = op.as_str(),
@@ -162,9 +163,9 @@ impl Notice {
                 true,
             ),
             Notice::StillUnknown { op } => (
-                format!(
-                    "{op}'s outcome is still unknown: the ticket still shows {status} after {} s, so it was most likely not applied. Check the Activity panel before sending it again.",
-                    (PENDING_TIMEOUT_MS / 1000.0) as u32,
+                tr!(
+                    "{op}'s outcome is still unknown: the ticket still shows {status} after {secs} s, so it was most likely not applied. Check the Activity panel before sending it again.",
+                    secs = (PENDING_TIMEOUT_MS / 1000.0) as u32,
                     op = op.as_str(),
                 ),
                 true,
@@ -264,10 +265,10 @@ impl TicketModel {
                         document_name: ticket.document_name.clone(),
                     }),
                     Some(prev) if prev != ticket.status => {
-                        self.announce = format!(
-                            "Ticket {id} is now {} (was {}).",
-                            status_label(ticket.status.as_ref()),
-                            status_label(prev.as_ref())
+                        self.announce = tr!(
+                            "Ticket {id} is now {now} (was {was}).",
+                            now = status_label(ticket.status.as_ref()),
+                            was = status_label(prev.as_ref())
                         );
                         events.push(TicketEvent::StatusChanged {
                             execution_id: id.clone(),
@@ -432,16 +433,17 @@ impl TicketModel {
         }
         let at = local_time(p.accepted_at);
         let what = if p.outcome_unknown {
-            format!("was sent at {at} with no answer back (its outcome is unknown)")
+            tr!("was sent at {at} with no answer back (its outcome is unknown)")
         } else {
-            format!("was accepted at {at}")
+            tr!("was accepted at {at}")
         };
-        Some(format!(
-            "{} {what}{}; waiting for the ticket to show it…",
-            p.op.as_str(),
-            p.reason
+        Some(tr!(
+            "{op} {what}{reason}; waiting for the ticket to show it…",
+            op = p.op.as_str(),
+            reason = p
+                .reason
                 .as_deref()
-                .map(|r| format!(" (reason: {r})"))
+                .map(|r| tr!(" (reason: {r})"))
                 .unwrap_or_default()
         ))
     }

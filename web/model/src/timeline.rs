@@ -13,6 +13,7 @@
 //! documentation does not say how batches show in these lists.)
 
 use coc_core::{ExecutionStatus, MAX_LIMIT, Step, StepInstance};
+use coc_i18n::tr;
 use serde_json::{Map, Value};
 
 /// Instances shown per page.
@@ -24,14 +25,14 @@ pub const WINDOW: usize = MAX_LIMIT as usize;
 
 /// Status buckets as counted and shown: CSS hook and word.
 pub const BUCKETS: [(&str, &str); 8] = [
-    ("running", "running"),
-    ("canceling", "cancelling"),
-    ("failed", "failed"),
-    ("timeout", "timed out"),
-    ("waiting", "waiting"),
-    ("succeeded", "succeeded"),
-    ("canceled", "cancelled"),
-    ("unknown", "other"),
+    ("running", tr!("running")),
+    ("canceling", tr!("cancelling")),
+    ("failed", tr!("failed")),
+    ("timeout", tr!("timed out")),
+    ("waiting", tr!("waiting")),
+    ("succeeded", tr!("succeeded")),
+    ("canceled", tr!("cancelled")),
+    ("unknown", tr!("other")),
 ];
 pub const RUNNING: usize = 0;
 pub const WAITING: usize = 4;

@@ -6,6 +6,8 @@
 //! zone is for `Intl` to say, and an unknown one falls back to local time
 //! with a warning, never silently.
 
+use coc_i18n::tr;
+
 /// Where times are shown.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Zone {
@@ -19,9 +21,19 @@ pub enum Zone {
 }
 
 /// Why a `tz` value is not a zone.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("\"{0}\" is not a time zone: use local, UTC or an IANA name such as Asia/Shanghai")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadZone(pub String);
+
+impl std::fmt::Display for BadZone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let zone = &self.0;
+        f.write_str(&tr!(
+            "\"{zone}\" is not a time zone: use local, UTC or an IANA name such as Asia/Shanghai"
+        ))
+    }
+}
+
+impl std::error::Error for BadZone {}
 
 /// IANA names are at most a few dozen characters; 64 leaves room.
 const MAX_NAME: usize = 64;

@@ -120,7 +120,7 @@ fn settings_never_hold_a_token() {
     assert!(!text.contains("token\":\""), "{text}");
     assert_eq!(
         text,
-        r#"{"v":1,"data":{"gateway_url":"","auth":"token","remember_token":false,"remember_operator_token":false,"poll_secs":3,"time_zone":""}}"#
+        r#"{"v":1,"data":{"gateway_url":"","auth":"token","remember_token":false,"remember_operator_token":false,"poll_secs":3,"time_zone":"","lang":""}}"#
     );
 }
 

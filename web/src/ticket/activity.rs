@@ -10,6 +10,8 @@
 
 use coc_core::ExecutionId;
 use coc_core::gateway::{AuditPage, AuditRecord, ListAudit, Outcome};
+use coc_i18n::tr;
+use coc_i18n::view;
 use leptos::prelude::*;
 
 use crate::api::{ApiClient, ApiFailure};
@@ -49,7 +51,7 @@ pub fn ActivityPanel(
         let busy = feed.loading();
         state
             .with(|s| match s {
-                None => note("loading", "Loading the activity…"),
+                None => note("loading", tr!("Loading the activity…")),
                 Some(Ok(page)) => records(page),
                 Some(Err(e)) => unavailable(e),
             })
@@ -102,11 +104,11 @@ fn unavailable_text(e: &ApiFailure) -> (&'static str, String) {
     match e.status() {
         Some(404) => (
             "absent",
-            "This gateway keeps no audit trail (it has no /gateway/v1/audit).".to_owned(),
+            tr!("This gateway keeps no audit trail (it has no /gateway/v1/audit).").to_owned(),
         ),
         Some(503) => (
             "store-down",
-            format!(
+            tr!(
                 "The gateway's audit store is unavailable{}; operations are refused until it is back.",
                 if code.is_empty() {
                     String::new()
@@ -117,18 +119,18 @@ fn unavailable_text(e: &ApiFailure) -> (&'static str, String) {
         ),
         Some(401) => (
             "signed-out",
-            "Sign in to see the activity: paste your operator token in Settings.".to_owned(),
+            tr!("Sign in to see the activity: paste your operator token in Settings.").to_owned(),
         ),
         Some(403) => (
             "forbidden",
-            format!(
+            tr!(
                 "The gateway does not let you read the audit trail{}.",
                 e.error_msg().map(|m| format!(": {m}")).unwrap_or_default()
             ),
         ),
         _ => (
             "failed",
-            format!("The activity could not be loaded: {}.", e.title()),
+            tr!("The activity could not be loaded: {}.", e.title()),
         ),
     }
 }
@@ -136,22 +138,22 @@ fn unavailable_text(e: &ApiFailure) -> (&'static str, String) {
 /// The outcome as a word, with the HTTP status when there was one.
 pub fn outcome_text(r: &AuditRecord) -> String {
     let word = match r.outcome {
-        Outcome::Pending => "pending",
-        Outcome::Succeeded => "succeeded",
-        Outcome::Failed => "failed",
-        Outcome::Refused => "refused",
+        Outcome::Pending => tr!("pending"),
+        Outcome::Succeeded => tr!("succeeded"),
+        Outcome::Failed => tr!("failed"),
+        Outcome::Refused => tr!("refused"),
         // Forwarded, no answer recorded: it may have been applied.
-        Outcome::Unknown => "unknown (may have been applied)",
+        Outcome::Unknown => tr!("unknown (may have been applied)"),
     };
     match r.http_status {
-        Some(s) => format!("{word} (HTTP {s})"),
+        Some(s) => tr!("{word} (HTTP {s})"),
         None => word.to_owned(),
     }
 }
 
 fn records(page: &AuditPage) -> B {
     if page.records.is_empty() {
-        return note("empty", "No operation on this ticket is recorded yet.");
+        return note("empty", tr!("No operation on this ticket is recorded yet."));
     }
     let dash = || dom::span("—");
     let rows = page
@@ -199,20 +201,20 @@ fn records(page: &AuditPage) -> B {
         "coc-activity-table",
         "activity",
         &[
-            "When",
-            "Who",
-            "What",
-            "Reason",
-            "Outcome",
-            "Request id",
-            "Error",
+            tr!("When"),
+            tr!("Who"),
+            tr!("What"),
+            tr!("Reason"),
+            tr!("Outcome"),
+            tr!("Request id"),
+            tr!("Error"),
         ],
         rows,
     ));
     if page.next_cursor.is_some() {
         out = out.child(note(
             "more",
-            &format!(
+            &tr!(
                 "The {} most recent records; older ones are in the gateway's audit trail.",
                 page.records.len()
             ),

@@ -1,9 +1,11 @@
 //! Every field of a ticket (seed 002 plus `sys_tags` and whatever unknown
 //! fields the service added), rendered as text.
 
+use coc_i18n::tr;
 use std::sync::Arc;
 
 use coc_core::{Execution, KeyValue};
+use coc_i18n::view;
 use leptos::prelude::*;
 
 use crate::dom::{self, B};
@@ -49,7 +51,7 @@ pub fn TicketSummary(
             t.document_name
                 .clone()
                 .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "Unnamed job".to_owned())
+                .unwrap_or_else(|| tr!("Unnamed job").to_owned())
         })
     };
     // Rebuilt when the ticket changes and every second (relative times and
@@ -78,7 +80,7 @@ pub fn TicketSummary(
                     B::new("span", "")
                         .leaf("span", "coc-ticking", &fmt::duration(d))
                         .text(" ")
-                        .leaf("span", "coc-muted", "(running)")
+                        .leaf("span", "coc-muted", tr!("(running)"))
                 }
                 Some(d) => dom::span(&fmt::duration(d)),
                 None => text(None),
@@ -86,32 +88,32 @@ pub fn TicketSummary(
             let id = t.id.as_ref().map(ToString::to_string);
             let fields = [
                 (
-                    "Type",
+                    tr!("Type"),
                     "type",
                     text(t.execution_type.as_ref().map(|x| x.as_str())),
                 ),
-                ("Creator", "creator", text(t.creator.as_deref())),
-                ("Job id", "document_id", text(t.document_id.as_deref())),
+                (tr!("Creator"), "creator", text(t.creator.as_deref())),
+                (tr!("Job id"), "document_id", text(t.document_id.as_deref())),
                 (
-                    "Job version",
+                    tr!("Job version"),
                     "document_version",
                     text(t.document_version.as_deref()),
                 ),
                 (
-                    "Version id",
+                    tr!("Version id"),
                     "document_version_id",
                     text(t.document_version_id.as_deref()),
                 ),
-                ("Internal id", "id", text(id.as_deref())),
+                (tr!("Internal id"), "id", text(id.as_deref())),
                 (
-                    "Target parameter",
+                    tr!("Target parameter"),
                     "target_parameter_name",
                     text(t.target_parameter_name.as_deref()),
                 ),
-                ("Started", "start_time", time(t.start_time)),
-                ("Ended", "end_time", time(t.end_time)),
-                ("Updated", "update_time", time(t.update_time)),
-                ("Duration", "duration", duration),
+                (tr!("Started"), "start_time", time(t.start_time)),
+                (tr!("Ended"), "end_time", time(t.end_time)),
+                (tr!("Updated"), "update_time", time(t.update_time)),
+                (tr!("Duration"), "duration", duration),
             ];
             let mut dl = B::new("dl", "coc-fields");
             for (label, name, value) in fields {
@@ -140,7 +142,7 @@ pub fn TicketSummary(
             </div>
             {grid}
             <p class="coc-zone-note">
-                {format!("Times are in {}; hover a time for the others.", fmt::zone_label())}
+                {tr!("Times are in {}; hover a time for the others.", fmt::zone_label())}
             </p>
         </section>
     }
@@ -163,7 +165,7 @@ pub fn TicketInfo(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView
             <h3>"Parameters" <span class="coc-count">{text(move || ticket.with(|t| t.parameters.len().to_string()))}</span></h3>
             {dom::live_dom("", move || {
                 let all = show_all.get();
-                ticket.with(|t| kv_table(&t.parameters, "parameters", if all { usize::MAX } else { PARAMS_SHOWN }, "No parameters."))
+                ticket.with(|t| kv_table(&t.parameters, "parameters", if all { usize::MAX } else { PARAMS_SHOWN }, tr!("No parameters.")))
             })}
             {dynv(move || {
                 let n = ticket.with(|t| t.parameters.len());
@@ -173,9 +175,9 @@ pub fn TicketInfo(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView
                 view! {
                     <button type="button" class="coc-btn coc-btn-small coc-more" on:click=crate::widgets::click(move |_| show_all.update(|a| *a = !*a))>
                         {text(move || if show_all.get() {
-                            format!("Show the first {PARAMS_SHOWN}")
+                            tr!("Show the first {PARAMS_SHOWN}")
                         } else {
-                            format!("Show all {}", fmt::count(n))
+                            tr!("Show all {}", fmt::count(n))
                         })}
                     </button>
                 }
@@ -184,9 +186,9 @@ pub fn TicketInfo(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoView
         </section>
         <section class="coc-card" aria-label="Tags">
             <h3>"Tags"</h3>
-            {dom::live_dom("", move || ticket.with(|t| chips(&t.tags, "tags", "No tags.")))}
+            {dom::live_dom("", move || ticket.with(|t| chips(&t.tags, "tags", tr!("No tags."))))}
             <h4>"System tags"</h4>
-            {dom::live_dom("", move || ticket.with(|t| chips(&t.sys_tags, "sys_tags", "No system tags.")))}
+            {dom::live_dom("", move || ticket.with(|t| chips(&t.sys_tags, "sys_tags", tr!("No system tags."))))}
         </section>
         {dynv(move || ticket.with(|t| if t.extra.is_empty() { ().into_any() } else { extra_fields(t).into_any() }))}
     }

@@ -13,6 +13,8 @@
 //! goes to [`TicketModel::operated`], after [`TicketModel::begin`] took the
 //! lock. [`Timeline`] follows the ticket with its steps and instances.
 
+use coc_i18n::tr;
+
 pub(crate) mod activity;
 mod fields;
 mod ops;
@@ -25,6 +27,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use coc_console_model::{Changed, Store, TicketModel};
 use coc_core::{ExecutionId, GetExecution, OperateExecution};
+use coc_i18n::view;
 use leptos::prelude::*;
 
 pub use activity::{ActivityPanel, outcome_text};
@@ -252,7 +255,7 @@ pub fn TicketView(
         } else {
             (move || match model.with(|m| m.fresh.error.clone()) {
                 Some(e) => view! {
-                    <FailedCard failure=e heading=format!("Ticket {}:", execution_id.get()) feed />
+                    <FailedCard failure=e heading=tr!("Ticket {}:", execution_id.get()) feed />
                 }
                 .into_any(),
                 None => view! {
@@ -311,7 +314,7 @@ fn Notices(model: RwSignal<TicketModel>) -> impl IntoView {
         })}
         {move || op_error.get().map(|(op, e)| view! {
             <div class="coc-banner coc-banner-error" data-role="op-error">
-                <ErrorPanel failure=e heading=format!("{} failed:", op.as_str()) />
+                <ErrorPanel failure=e heading=tr!("{} failed:", op.as_str()) />
                 <button type="button" class="coc-btn coc-btn-small" data-act="dismiss-error"
                     on:click=move |_| model.update(|m| m.op_error = None)>"Dismiss"</button>
             </div>

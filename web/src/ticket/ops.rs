@@ -16,8 +16,11 @@
 
 use std::sync::Arc;
 
+use coc_console_model::words::{self, op_explanation, op_label};
 use coc_core::gateway::{MAX_REASON_CHARS, Me, Permission, Reason};
-use coc_core::{Execution, OperateType, advise, advise_one};
+use coc_core::{Execution, OperateType};
+use coc_i18n::tr;
+use coc_i18n::view;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -36,15 +39,15 @@ fn lock_reason(
     op: OperateType,
 ) -> Option<String> {
     if let Some(b) = busy {
-        return Some(format!(
-            "{} is being sent; wait for the answer.",
-            b.as_str()
+        return Some(tr!(
+            "{op} is being sent; wait for the answer.",
+            op = b.as_str()
         ));
     }
     match pending {
-        Some(p) if p.op == op => Some(format!(
-            "{} was accepted; waiting for the ticket to reflect it.",
-            op.as_str()
+        Some(p) if p.op == op => Some(tr!(
+            "{op} was accepted; waiting for the ticket to reflect it.",
+            op = op.as_str()
         )),
         _ => None,
     }
@@ -62,24 +65,24 @@ pub fn check_reason(
 ) -> Result<Option<Reason>, String> {
     if typed.trim().is_empty() {
         return match me {
-            Some(me) if me.reason_required(op) => Err(format!(
-                "This gateway requires a reason for {}: say why, for the audit trail.",
-                op.as_str()
+            Some(me) if me.reason_required(op) => Err(tr!(
+                "This gateway requires a reason for {op}: say why, for the audit trail.",
+                op = op.as_str()
             )),
             _ => Ok(None),
         };
     }
     Reason::parse(typed).map(Some).map_err(|e| match e {
-        coc_core::Error::InvalidArgument { reason, .. } => format!("The reason {reason}."),
+        coc_core::Error::InvalidArgument { reason, .. } => tr!("The reason {reason}."),
         e => e.to_string(),
     })
 }
 
 /// "12 / 500 characters".
 fn reason_count(typed: &str) -> String {
-    format!(
-        "{} / {MAX_REASON_CHARS} characters",
-        typed.trim().chars().count()
+    tr!(
+        "{n} / {MAX_REASON_CHARS} characters",
+        n = typed.trim().chars().count()
     )
 }
 
@@ -103,7 +106,9 @@ pub fn OperationsPanel(
     me: Option<Signal<MeState>>,
 ) -> impl IntoView {
     let dialog_op = RwSignal::new(None::<OperateType>);
-    let advice = Memo::new(move |_| ticket.with(|t| advise(t)));
+    let advice = Memo::new(move |_| {
+        ticket.with(|t| OperateType::ALL.map(|op| (op, words::not_offered(t, op))))
+    });
     let me_now = move || me.and_then(|m| m.with(known));
     // The reason for RESUME and RETRY, which have no dialog.
     let quick_reason = RwSignal::new(String::new());
@@ -113,8 +118,7 @@ pub fn OperationsPanel(
         advice
             .get()
             .into_iter()
-            .map(|a| {
-                let op = a.operation;
+            .map(|(op, not_offered)| {
                 let uid = uid.clone();
                 let desc_id = format!("{uid}-op-{}-desc", op.as_str());
                 let why_id = format!("{uid}-op-{}-why", op.as_str());
@@ -127,13 +131,13 @@ pub fn OperationsPanel(
                 let why = Memo::new(move |_| {
                     let me = me_now();
                     let lock = pending.with(|p| lock_reason(busy.get(), p.as_ref(), op));
-                    let refusal = me.as_ref().and_then(|m| m.refusal(Permission::Operate(op)));
+                    let refusal = me.as_ref().and_then(|m| words::refusal(m, Permission::Operate(op)));
                     let reason = if op.is_destructive() || refusal.is_some() {
                         None
                     } else {
                         quick_reason.with(|r| check_reason(me.as_deref(), op, r).err())
                     };
-                    [a.not_offered.clone(), refusal, lock, reason]
+                    [not_offered.clone(), refusal, lock, reason]
                         .into_iter()
                         .flatten()
                         .collect::<Vec<_>>()
@@ -160,9 +164,9 @@ pub fn OperationsPanel(
                     _ => "coc-btn coc-op-btn coc-btn-primary",
                 };
                 let label = if op.is_destructive() {
-                    format!("{}…", op.label())
+                    format!("{}…", op_label(op))
                 } else {
-                    op.label().to_owned()
+                    op_label(op).to_owned()
                 };
                 let described = format!("{desc_id} {why_id}");
                 let why_id2 = why_id.clone();
@@ -176,12 +180,12 @@ pub fn OperationsPanel(
                             title=text(move || why.get())
                             on:click=crate::widgets::click(on_click)
                         >
-                            {text(move || if busy.get() == Some(op) { format!("{}…", op.label()) } else { label.clone() })}
+                            {text(move || if busy.get() == Some(op) { format!("{}…", op_label(op)) } else { label.clone() })}
                             {dynv(move || if busy.get() == Some(op) { view! { <span class="coc-spinner" aria-hidden="true"></span> }.into_any() } else { ().into_any() })}
                         </button>
-                        <p class="coc-op-desc" id=desc_id>{op.explanation()}</p>
+                        <p class="coc-op-desc" id=desc_id>{op_explanation(op)}</p>
                         <p class="coc-op-why" id=why_id2 hidden=flag(move || why.with(String::is_empty))>
-                            {text(move || why.with(|w| if w.is_empty() { String::new() } else { format!("Not available: {w}") }))}
+                            {text(move || why.with(|w| if w.is_empty() { String::new() } else { tr!("Not available: {w}") }))}
                         </p>
                     </div>
                 }
@@ -198,7 +202,7 @@ pub fn OperationsPanel(
         let ops: Vec<OperateType> = [OperateType::Resume, OperateType::Retry]
             .into_iter()
             .filter(|op| me.may(Permission::Operate(*op)))
-            .filter(|op| offered.iter().any(|a| a.operation == *op && a.offered()))
+            .filter(|op| offered.iter().any(|(o, not)| o == op && not.is_none()))
             .collect();
         if ops.is_empty() {
             return None;
@@ -210,12 +214,12 @@ pub fn OperationsPanel(
             .map(|o| o.as_str())
             .collect();
         Some(if required.is_empty() {
-            format!("Reason for {} (optional)", names.join(" or "))
+            tr!("Reason for {ops} (optional)", ops = names.join(tr!(" or ")))
         } else {
-            format!(
-                "Reason for {} (required for {})",
-                names.join(" or "),
-                required.join(" and ")
+            tr!(
+                "Reason for {ops} (required for {required})",
+                ops = names.join(tr!(" or ")),
+                required = required.join(tr!(" and "))
             )
         })
     };
@@ -318,8 +322,7 @@ pub fn ConfirmDialog(
     let still_offered = move || {
         dialog_op
             .get()
-            .map(|op| ticket.with(|t| advise_one(t, op)))
-            .and_then(|a| a.not_offered)
+            .and_then(|op| ticket.with(|t| words::not_offered(t, op)))
     };
     let can_confirm = move || {
         still_offered().is_none()
@@ -342,9 +345,9 @@ pub fn ConfirmDialog(
     };
     let reason_label = move || match dialog_op.get() {
         Some(op) if me_now().is_some_and(|m| m.reason_required(op)) => {
-            "Reason (required; recorded in the gateway's audit trail)"
+            tr!("Reason (required; recorded in the gateway's audit trail)")
         }
-        _ => "Reason (optional; recorded in the gateway's audit trail)",
+        _ => tr!("Reason (optional; recorded in the gateway's audit trail)"),
     };
     let cancel = move |_| dialog_op.set(None);
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
@@ -373,66 +376,66 @@ pub fn ConfirmDialog(
 
     let blast = move || timeline.and_then(|t| t.blast()).unwrap_or_default();
     let title = move || match (dialog_op.get(), blast().batch) {
-        (Some(OperateType::Terminate), _) => format!("Terminate ticket {}?", id()),
+        (Some(OperateType::Terminate), _) => tr!("Terminate ticket {id}?", id = id()),
         (Some(OperateType::SkipBatch), Some((b, n, _))) => {
-            format!(
-                "Skip the current batch (batch {b} of {n}) of ticket {}?",
-                id()
+            tr!(
+                "Skip the current batch (batch {b} of {n}) of ticket {id}?",
+                id = id()
             )
         }
         (Some(OperateType::SkipBatch), None) => {
-            format!("Skip the current batch of ticket {}?", id())
+            tr!("Skip the current batch of ticket {id}?", id = id())
         }
-        (Some(op), _) => format!("{} ticket {}?", op.label(), id()),
+        (Some(op), _) => tr!("{op} ticket {id}?", op = op_label(op), id = id()),
         (None, _) => String::new(),
     };
     let body = move || {
         let status = ticket.with(|t| status_label(t.status.as_ref()));
         let job = job();
         let job = if job.is_empty() {
-            "an unnamed job".to_owned()
+            tr!("an unnamed job").to_owned()
         } else {
-            format!("job {job}")
+            tr!("job {job}")
         };
         let blast = blast();
         let instances = |n: u32| match n {
-            1 => "1 instance".to_owned(),
-            n => format!("{} instances", fmt::count(n as usize)),
+            1 => tr!("1 instance").to_owned(),
+            n => tr!("{n} instances", n = fmt::count(n as usize)),
         };
         match dialog_op.get() {
-            Some(OperateType::Terminate) => format!(
-                "The ticket runs {job} and is {status}. Terminating forces it to stop: {}, and a terminated ticket cannot be resumed.",
-                match blast.running {
-                    Some(0) => "no instance is running right now".to_owned(),
-                    Some(n) => format!("{} still running will be cancelled", instances(n)),
-                    None => "running work is cancelled".to_owned(),
+            Some(OperateType::Terminate) => tr!(
+                "The ticket runs {job} and is {status}. Terminating forces it to stop: {what}, and a terminated ticket cannot be resumed.",
+                what = match blast.running {
+                    Some(0) => tr!("no instance is running right now").to_owned(),
+                    Some(n) => tr!("{n} still running will be cancelled", n = instances(n)),
+                    None => tr!("running work is cancelled").to_owned(),
                 }
             ),
-            Some(OperateType::SkipBatch) => format!(
-                "The ticket runs {job} and is {status}. {} This cannot be undone.",
-                match blast.batch {
-                    Some((b, n, unrun)) => format!(
-                        "Skipping batch {b} leaves {} unrun and {}.",
-                        unrun.map_or("its unfinished instances".to_owned(), |u| {
-                            format!("{} of its instances", fmt::count(u as usize))
+            Some(OperateType::SkipBatch) => tr!(
+                "The ticket runs {job} and is {status}. {what} This cannot be undone.",
+                what = match blast.batch {
+                    Some((b, n, unrun)) => tr!(
+                        "Skipping batch {b} leaves {unrun} unrun and {then}.",
+                        unrun = unrun.map_or(tr!("its unfinished instances").to_owned(), |u| {
+                            tr!("{n} of its instances", n = fmt::count(u as usize))
                         }),
-                        if b < n {
-                            format!("goes on with batch {}", b + 1)
+                        then = if b < n {
+                            tr!("goes on with batch {next}", next = b + 1)
                         } else {
-                            "ends the ticket, as it is the last batch".to_owned()
+                            tr!("ends the ticket, as it is the last batch").to_owned()
                         }
                     ),
-                    None => "Skipping leaves the targets of the current batch unrun and goes on with the next batch.".to_owned(),
+                    None => tr!("Skipping leaves the targets of the current batch unrun and goes on with the next batch.").to_owned(),
                 }
             ),
-            Some(op) => op.explanation().to_owned(),
+            Some(op) => op_explanation(op).to_owned(),
             None => String::new(),
         }
     };
     let confirm_label = move || match dialog_op.get() {
-        Some(OperateType::Terminate) => "Terminate ticket",
-        Some(OperateType::SkipBatch) => "Skip batch",
-        _ => "Confirm",
+        Some(OperateType::Terminate) => tr!("Terminate ticket"),
+        Some(OperateType::SkipBatch) => tr!("Skip batch"),
+        _ => tr!("Confirm"),
     };
 
     view! {

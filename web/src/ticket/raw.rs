@@ -3,10 +3,12 @@
 //! a ticket with 10,000 targets makes a megabyte of text. "Download JSON"
 //! saves it with its steps and instances ([`Export`]).
 
+use coc_i18n::tr;
 use std::sync::Arc;
 
 use coc_console_model::export::Export;
 use coc_core::Execution;
+use coc_i18n::view;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -88,7 +90,7 @@ pub fn RawJson(#[prop(into)] ticket: Signal<Arc<Execution>>, timeline: Timeline)
                     aria-expanded=text(move || open.get().to_string())
                     on:click=click(move |_| open.update(|o| *o = !*o))
                 >
-                    {text(move || if open.get() { "Hide".to_owned() } else { "Show".to_owned() })}
+                    {text(move || if open.get() { tr!("Hide").to_owned() } else { tr!("Show").to_owned() })}
                 </button>
                 <CopyButton text=json label="Copy JSON" />
                 <button type="button" class="coc-btn coc-btn-small" data-role="download-json" on:click=click(download)>
@@ -96,7 +98,7 @@ pub fn RawJson(#[prop(into)] ticket: Signal<Arc<Execution>>, timeline: Timeline)
                 </button>
                 <span class="coc-sr-only" role="status">
                     {text(move || match saved.get() {
-                        Some(false) => "Could not save the file: use Copy JSON instead.".to_owned(),
+                        Some(false) => tr!("Could not save the file: use Copy JSON instead.").to_owned(),
                         _ => String::new(),
                     })}
                 </span>

@@ -2,9 +2,11 @@
 //! only one page of rows exists at a time, and filtering works on the data,
 //! not on hidden rows.
 
+use coc_i18n::tr;
 use std::sync::Arc;
 
 use coc_core::{Execution, Target};
+use coc_i18n::view;
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -114,10 +116,10 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
             if by_key {
                 head.extend(keys.iter().map(String::as_str));
                 if more {
-                    head.push("Other keys");
+                    head.push(tr!("Other keys"));
                 }
             } else {
-                head.push("Value");
+                head.push(tr!("Value"));
             }
             let body = page_values
                 .iter()
@@ -150,9 +152,9 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
                 .collect();
             let n = total_shown();
             let range = if n == 0 {
-                "No matching targets".to_owned()
+                tr!("No matching targets").to_owned()
             } else {
-                format!(
+                tr!(
                     "{}–{} of {}",
                     fmt::count(p * PAGE_SIZE + 1),
                     fmt::count(((p + 1) * PAGE_SIZE).min(n)),
@@ -210,10 +212,10 @@ pub fn TargetsPanel(#[prop(into)] ticket: Signal<Arc<Execution>>) -> impl IntoVi
             .with(|t| t.target_parameter_name.clone())
             .filter(|p| !p.is_empty());
         match (lists.is_empty(), param) {
-            (true, None) => "No targets: the job runs without a target list.".to_owned(),
-            (true, Some(p)) => format!("Target parameter {p}; no targets listed."),
+            (true, None) => tr!("No targets: the job runs without a target list.").to_owned(),
+            (true, Some(p)) => tr!("Target parameter {p}; no targets listed."),
             (false, None) => lists,
-            (false, Some(p)) => format!("{lists} · target parameter {p}"),
+            (false, Some(p)) => tr!("{lists} · target parameter {p}"),
         }
     };
     let has_values = move || {

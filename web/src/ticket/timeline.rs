@@ -21,11 +21,13 @@
 //! the batch sizes. (That is what the simulator sends; the service's own
 //! documentation does not say how batches show in these lists.)
 
+use coc_i18n::tr;
 use std::sync::Arc;
 
 use coc_core::{
     Execution, ExecutionStatus, KeyValue, ListExecutionInstances, ListExecutionSteps, MAX_LIMIT,
 };
+use coc_i18n::view;
 use leptos::prelude::*;
 
 use coc_console_model::timeline::{self as model, prop_num, prop_text, step_id};
@@ -272,7 +274,7 @@ pub fn CurrentStep(timeline: Timeline) -> impl IntoView {
         current.get().map(|(n, of, name, status)| {
             view! {
                 <p class="coc-current-step" data-role="current-step">
-                    {format!("Step {n} of {of}: {name} ")}
+                    {tr!("Step {n} of {of}: {name} ")}
                     <crate::status::StatusBadge status item=true />
                 </p>
             }
@@ -321,9 +323,9 @@ pub fn TimelinePanel(
         let open = t.open();
         let page = t.page.get();
         t.inside.with(|i| match i.as_deref() {
-            None => B::new("p", "coc-empty").text("Loading steps…"),
+            None => B::new("p", "coc-empty").text(tr!("Loading steps…")),
             Some(i) if i.steps.is_empty() => {
-                B::new("p", "coc-empty").text("The service lists no steps for this ticket.")
+                B::new("p", "coc-empty").text(tr!("The service lists no steps for this ticket."))
             }
             Some(i) => {
                 let mut list = B::new("ol", "coc-steps");
@@ -350,7 +352,7 @@ pub fn TimelinePanel(
 }
 
 fn tag() -> B {
-    B::new("span", "coc-tag").text("current")
+    B::new("span", "coc-tag").text(tr!("current"))
 }
 
 fn batch_table(i: &Inside) -> Option<B> {
@@ -361,7 +363,7 @@ fn batch_table(i: &Inside) -> Option<B> {
         .batches
         .iter()
         .map(|b| {
-            let mut name = dom::cell(&format!("Batch {}", b.index));
+            let mut name = dom::cell(&tr!("Batch {}", b.index));
             if i.current_batch == Some(b.index) {
                 name = name.child(tag());
             }
@@ -373,8 +375,8 @@ fn batch_table(i: &Inside) -> Option<B> {
         })
         .collect();
     let summary = match i.current_batch {
-        Some(b) => format!("Batch {b} of {} is current.", i.batches.len()),
-        None => format!("{} batches; none is current.", i.batches.len()),
+        Some(b) => tr!("Batch {b} of {} is current.", i.batches.len()),
+        None => tr!("{} batches; none is current.", i.batches.len()),
     };
     Some(
         B::new("div", "coc-batches")
@@ -386,7 +388,7 @@ fn batch_table(i: &Inside) -> Option<B> {
             .child(dom::table(
                 "coc-batch-table",
                 "batches",
-                &["Batch", "Targets", "Instances (all steps)"],
+                &[tr!("Batch"), tr!("Targets"), tr!("Instances (all steps)")],
                 rows,
             )),
     )
@@ -402,12 +404,12 @@ fn step(n: usize, d: &StepData, current: bool, is_open: bool, page: usize, uid: 
             fmt::at(e),
             fmt::duration(e - st)
         ),
-        (Some(st), None) => format!(
+        (Some(st), None) => tr!(
             "since {} · {} so far",
             fmt::at(st),
             fmt::duration(js_sys::Date::now() as i64 - st)
         ),
-        _ => "not started".to_owned(),
+        _ => tr!("not started").to_owned(),
     };
     let mut head = B::new("button", "coc-step-head")
         .attr("type", "button")
@@ -424,7 +426,7 @@ fn step(n: usize, d: &StepData, current: bool, is_open: bool, page: usize, uid: 
                 .leaf(
                     "span",
                     "coc-step-name",
-                    &s.name.clone().unwrap_or_else(|| format!("Step {}", n + 1)),
+                    &s.name.clone().unwrap_or_else(|| tr!("Step {}", n + 1)),
                 )
                 .leaf(
                     "code",
@@ -439,7 +441,7 @@ fn step(n: usize, d: &StepData, current: bool, is_open: bool, page: usize, uid: 
     let count_line = B::new("span", "").attr("data-role", "step-counts");
     let count_line = match &d.counts {
         Some(c) => count_line.child(counts(c)),
-        None => count_line.text(&format!(
+        None => count_line.text(&tr!(
             "{} instances: too many to count here; page through them below.",
             fmt::count(d.total)
         )),
@@ -476,11 +478,11 @@ fn step(n: usize, d: &StepData, current: bool, is_open: bool, page: usize, uid: 
             .collect();
         let mut kv = B::new("div", "coc-step-kv");
         for (label, name, items) in [
-            ("Inputs", "inputs", &s.inputs),
-            ("Outputs", "outputs", &s.outputs),
-            ("Properties", "properties", &props),
+            (tr!("Inputs"), "inputs", &s.inputs),
+            (tr!("Outputs"), "outputs", &s.outputs),
+            (tr!("Properties"), "properties", &props),
         ] {
-            let inner = kv_table(items, name, usize::MAX, "None.");
+            let inner = kv_table(items, name, usize::MAX, tr!("None."));
             kv = kv.child(B::new("div", "").leaf("h4", "", label).child(inner));
         }
         li = li.child(
@@ -488,11 +490,11 @@ fn step(n: usize, d: &StepData, current: bool, is_open: bool, page: usize, uid: 
                 .attr("id", &body_id)
                 .child(
                     B::new("p", "coc-step-id")
-                        .text("Step id ")
+                        .text(tr!("Step id "))
                         .leaf("code", "", &d.id),
                 )
                 .child(kv)
-                .child(B::new("h4", "").text("Instances ").leaf(
+                .child(B::new("h4", "").text(tr!("Instances ")).leaf(
                     "span",
                     "coc-count",
                     &fmt::count(d.total),
@@ -507,7 +509,7 @@ fn step(n: usize, d: &StepData, current: bool, is_open: bool, page: usize, uid: 
 fn instances(d: &StepData, page: usize) -> B {
     let total = d.total.max(d.items.len());
     if total == 0 {
-        return B::new("p", "coc-empty").text("No instances.");
+        return B::new("p", "coc-empty").text(tr!("No instances."));
     }
     let pages = total.div_ceil(INSTANCE_PAGE);
     let page = page.min(pages - 1);
@@ -544,7 +546,7 @@ fn instances(d: &StepData, page: usize) -> B {
             .collect(),
         _ => Vec::new(),
     };
-    let range = format!(
+    let range = tr!(
         "{}–{} of {}",
         fmt::count(from + 1),
         fmt::count((from + INSTANCE_PAGE).min(total)),
@@ -552,12 +554,19 @@ fn instances(d: &StepData, page: usize) -> B {
     );
     let b = B::new("div", "").child(dom::pager("page", page, pages, &range));
     if rows.is_empty() {
-        b.leaf("p", "coc-empty", "Loading…")
+        b.leaf("p", "coc-empty", tr!("Loading…"))
     } else {
         b.child(dom::table(
             "coc-instances",
             "instances",
-            &["#", "Status", "Started", "Ended", "Message", "Properties"],
+            &[
+                "#",
+                tr!("Status"),
+                tr!("Started"),
+                tr!("Ended"),
+                tr!("Message"),
+                tr!("Properties"),
+            ],
             rows,
         ))
     }
