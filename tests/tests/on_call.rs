@@ -174,7 +174,7 @@ async fn one_of_each(gw: &Gateway, statuses: &[&str]) -> Result<Vec<(String, Str
 }
 
 #[tokio::test]
-async fn every_page_state_and_dialog_passes_axe_in_both_themes() -> Result<()> {
+async fn every_page_state_and_dialog_passes_axe_in_both_themes_and_languages() -> Result<()> {
     run_in_browser("axe", &[], (W, H), async |gw, br| {
         let mut axe = Axe {
             states: 0,
@@ -195,30 +195,38 @@ async fn every_page_state_and_dialog_passes_axe_in_both_themes() -> Result<()> {
         ];
         tickets.extend(one_of_each(gw, &["Succeed", "Failed", "Canceled", "Timeout"]).await?);
 
-        for theme in ["light", "dark"] {
+        // Both themes in English, and 简体中文 (its own build) in one.
+        for (theme, lang) in [("light", "en"), ("dark", "en"), ("light", "zh-CN")] {
+            br.goto(&format!("{}/", gw.url)).await?;
+            br.js(&format!(
+                "localStorage.setItem('coc.settings', JSON.stringify({{v: 1, data: {{lang: '{lang}'}}}}));"
+            ))
+            .await?;
             br.goto(&format!("{}/", gw.url)).await?;
             br.find("#coc-main").await?;
+            let html_lang = br.js("return document.documentElement.lang;").await?;
+            ensure!(html_lang == lang, "{theme} {lang}: the page is in {html_lang}");
             br.set_theme(theme).await?;
-            axe.check(br, &format!("{theme} open page"), None).await?;
+            axe.check(br, &format!("{theme} {lang} open page"), None).await?;
 
             br.goto(&format!("{}/executions", gw.url)).await?;
             br.find(".coc-list-table tbody tr").await?;
-            axe.check(br, &format!("{theme} list"), None).await?;
+            axe.check(br, &format!("{theme} {lang} list"), None).await?;
             br.press("?").await?;
             br.find("#coc-keys[open]").await?;
-            axe.check(br, &format!("{theme} shortcuts overlay"), None)
+            axe.check(br, &format!("{theme} {lang} shortcuts overlay"), None)
                 .await?;
             br.press(&Key::Escape.to_string()).await?;
 
             br.goto(&format!("{}/settings", gw.url)).await?;
             br.find("#coc-set-tz").await?;
-            axe.check(br, &format!("{theme} settings"), None).await?;
+            axe.check(br, &format!("{theme} {lang} settings"), None).await?;
 
             for (status, id) in &tickets {
                 br.goto(&format!("{}/executions/{id}", gw.url)).await?;
                 br.find(".coc-summary").await?;
                 br.find(".coc-step, .coc-timeline .coc-empty").await?;
-                axe.check(br, &format!("{theme} {status} ticket"), None)
+                axe.check(br, &format!("{theme} {lang} {status} ticket"), None)
                     .await?;
             }
 
@@ -228,7 +236,7 @@ async fn every_page_state_and_dialog_passes_axe_in_both_themes() -> Result<()> {
                 br.click(&format!(".coc-op[data-op=\"{op}\"] button"))
                     .await?;
                 br.find("dialog.coc-dialog[open]").await?;
-                axe.check(br, &format!("{theme} {op} dialog"), None).await?;
+                axe.check(br, &format!("{theme} {lang} {op} dialog"), None).await?;
                 br.click("dialog .coc-dialog-cancel").await?;
             }
 
@@ -239,7 +247,7 @@ async fn every_page_state_and_dialog_passes_axe_in_both_themes() -> Result<()> {
             ))
             .await?;
             br.find("[data-role=zone-warning]").await?;
-            axe.check(br, &format!("{theme} zone warning"), None)
+            axe.check(br, &format!("{theme} {lang} zone warning"), None)
                 .await?;
         }
         coc_e2e::note(&format!(
@@ -394,6 +402,98 @@ async fn the_keyboard_drives_the_console_and_never_operates() -> Result<()> {
             gw.operations(&running).await?.is_empty(),
             "a shortcut operated"
         );
+        Ok(())
+    })
+    .await
+}
+
+/// Whether a text has Chinese in it.
+fn has_han(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+#[tokio::test]
+async fn chinese_by_link_and_by_setting_with_the_service_s_words_as_sent() -> Result<()> {
+    run_in_browser("zh", &[], (W, H), async |gw, br| {
+        let id = seed::TICKET_SUCCEED;
+        // A link asks for 简体中文: the list and a ticket in it, and the
+        // page says its language.
+        br.goto(&format!("{}/executions?lang=zh-CN", gw.url)).await?;
+        br.wait_text(".coc-list-page h1", "工单").await?;
+        br.find(".coc-list-table tbody tr").await?;
+        let lang = br.js("return document.documentElement.lang;").await?;
+        ensure!(lang == "zh-CN", "html lang {lang}");
+        let statuses = br.text(".coc-list-table tbody").await?;
+        ensure!(statuses.contains("成功"), "{statuses}");
+        let nav = br.text(".coc-nav").await?;
+        ensure!(nav.contains("打开工单") && nav.contains("设置"), "nav: {nav}");
+        br.screenshot("list-zh-CN").await?;
+
+        br.goto(&format!("{}/executions/{id}?lang=zh-CN", gw.url))
+            .await?;
+        br.wait_text(".coc-ops h3", "操作").await?;
+        br.wait_text(".coc-summary .coc-status-word", "成功").await?;
+        // Fields the service sent stay as sent: the job's name.
+        let name = gw.get_json(&format!("/v1/executions/{id}")).await?["data"]["document_name"]
+            .as_str()
+            .context("document_name")?
+            .to_owned();
+        br.wait_text("[data-field=document_name]", &name).await?;
+        let ops = br.text(".coc-op-list").await?;
+        ensure!(ops.contains("继续") && ops.contains("终止"), "{ops}");
+        br.screenshot("ticket-zh-CN").await?;
+
+        // Not found: the title and hint in Chinese.
+        let missing = "EX2099010100000000ffffff";
+        br.goto(&format!("{}/executions/{missing}?lang=zh-CN", gw.url))
+            .await?;
+        let err = br.find(".coc-load-failed .coc-error").await?.text().await?;
+        ensure!(err.contains("未找到工单") && err.contains("请检查工单 ID"), "{err}");
+        // The service's own error: its error_msg exactly as it sent it.
+        gw.set_faults(&serde_json::json!({"error_rate": 1.0})).await?;
+        br.goto(&format!("{}/executions/{id}?lang=zh-CN", gw.url))
+            .await?;
+        let shown = br.text(".coc-load-failed .coc-error-msg").await?;
+        let body = br
+            .js(&format!(
+                "return fetch('/v1/executions/{id}').then(r => r.text());"
+            ))
+            .await?;
+        gw.set_faults(&serde_json::json!({})).await?;
+        let body = body.as_str().context("the service's answer")?;
+        let sent: serde_json::Value = serde_json::from_str(body)?;
+        ensure!(
+            sent["error_msg"].as_str() == Some(shown.as_str()) && !has_han(&shown),
+            "error_msg shown as {shown:?}; the service sent {body}"
+        );
+        let title = br.text(".coc-load-failed .coc-error-title").await?;
+        ensure!(has_han(&title), "{title}");
+
+        // A language the console does not have: said so, as text, in the
+        // language the page falls back to (the browser's: English here).
+        br.goto(&format!("{}/executions/{id}?lang=%3Cb%3Exx", gw.url))
+            .await?;
+        br.wait_text("[data-role=lang-warning]", "\"<b>xx\" is not one this console has")
+            .await?;
+        ensure!(br.count("[data-role=lang-warning] b").await? == 0);
+        ensure!(br.js("return document.documentElement.lang;").await? == "en");
+        br.screenshot("ticket-en").await?;
+
+        // Chosen in settings, it sticks; a link's ?lang= still wins.
+        br.goto(&format!("{}/settings", gw.url)).await?;
+        br.find("#coc-set-lang").await?;
+        br.js("const s = document.getElementById('coc-set-lang'); s.value = 'zh-CN'; s.dispatchEvent(new Event('change'));")
+            .await?;
+        br.click(".coc-form-buttons button[type=submit]").await?;
+        // Saving a new language loads the page again, in it.
+        br.wait_text(".coc-settings h1", "设置").await?;
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        br.wait_text(".coc-list-page h1", "工单").await?;
+        br.goto(&format!("{}/executions?lang=en", gw.url)).await?;
+        br.wait_text(".coc-list-page h1", "Tickets").await?;
+        br.find(".coc-list-table tbody tr").await?;
+        br.screenshot("list-en").await?;
+        ensure!(!has_han(&br.text(".coc-list-page").await?));
         Ok(())
     })
     .await

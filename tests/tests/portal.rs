@@ -810,3 +810,44 @@ async fn the_element_in_a_portal_passes_axe() -> Result<()> {
     )
     .await
 }
+
+#[tokio::test]
+async fn each_element_speaks_its_lang_even_two_on_one_page() -> Result<()> {
+    run(
+        "portal-zh",
+        &["--allow-origin", "{portal}"],
+        |gw| {
+            host_page(
+                &format!("{gw}/coc-execution.js"),
+                "",
+                &format!(
+                    r#"<coc-execution id="el" execution-id="{id}"></coc-execution>
+<section lang="zh-CN"><coc-execution id="zh" execution-id="{id}"></coc-execution></section>"#,
+                    id = seed::TICKET_SUCCEED
+                ),
+            )
+        },
+        async |_gw, portal, br| {
+            br.goto(&format!("{}/", portal.origin)).await?;
+            // The page is English; the second element inherits 简体中文
+            // from its section, and each loads its own build.
+            wait_shadow_text(br, "#el", ".coc-summary .coc-status-word", "Succeeded").await?;
+            wait_shadow_text(br, "#zh", ".coc-summary .coc-status-word", "成功").await?;
+            wait_shadow_text(br, "#zh", ".coc-ops h3", "操作").await?;
+            let en_ops = shadow_text(br, "#el", ".coc-ops h3").await?;
+            ensure!(en_ops.as_deref() == Some("Operations"), "{en_ops:?}");
+            let lang = br
+                .js("return document.getElementById('zh').shadowRoot.querySelector('.coc-el').lang;")
+                .await?;
+            ensure!(lang == "zh-CN", "the Chinese element's root says {lang}");
+            let found = br.axe(Some("#zh")).await?;
+            note(&format!(
+                "axe-core (WCAG 2.1 A/AA) on the 简体中文 element: {} violations",
+                found.len()
+            ));
+            ensure!(found.is_empty(), "accessibility violations:\n{}", found.join("\n"));
+            Ok(())
+        },
+    )
+    .await
+}

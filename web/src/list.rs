@@ -533,7 +533,7 @@ fn Row(t: Arc<Execution>, carry: Carry<'static>) -> impl IntoView {
                     <code class="coc-list-id">{id.clone()}</code>
                 </span>
             </td>
-            <td>{t.execution_type.as_ref().map(|x| x.as_str().to_owned()).unwrap_or_default()}</td>
+            <td>{t.execution_type.as_ref().map(|x| coc_console_model::words::type_label(x).to_owned()).unwrap_or_default()}</td>
             <td>{t.creator.clone().unwrap_or_default()}</td>
             <td><Time ms=t.start_time /></td>
             <td>{duration}</td>

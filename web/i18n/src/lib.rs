@@ -17,7 +17,7 @@
 //!
 //! [`view!`] is `leptos::view!` with its shown strings translated: text
 //! children, and the values of the attributes and props in
-//! [`walk::SHOWN`]. Strings in `{ … }` are Rust code and need `tr!`.
+//! `walk::SHOWN`. Strings in `{ … }` are Rust code and need `tr!`.
 
 mod catalogue;
 mod walk;

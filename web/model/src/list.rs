@@ -64,7 +64,7 @@ pub fn is_mine(search: &str) -> bool {
 pub fn query_pairs(search: &str) -> Vec<(String, String)> {
     all_pairs(search)
         .into_iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "embed" | "mine" | "tz"))
+        .filter(|(k, _)| !matches!(k.as_str(), "embed" | "mine" | "tz" | "lang"))
         .collect()
 }
 

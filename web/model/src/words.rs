@@ -4,7 +4,7 @@
 //! only words its answers, so the two cannot disagree.
 
 use coc_core::gateway::{Me, Permission};
-use coc_core::{Execution, NotOffered, OperateType};
+use coc_core::{Execution, ExecutionType, NotOffered, OperateType};
 use coc_i18n::tr;
 
 /// An operation's name on a button or in a title, in the build's language
@@ -30,6 +30,18 @@ pub fn op_explanation(op: OperateType) -> &'static str {
         OperateType::SkipBatch => {
             tr!("Skip the current batch of targets and go on with the next one.")
         }
+    }
+}
+
+/// How a ticket runs its targets: the wire's name in English (what the
+/// API and the COC console's English pages say), the COC console's word
+/// in 简体中文; a type the core does not know as sent.
+pub fn type_label(t: &ExecutionType) -> &str {
+    match t {
+        ExecutionType::Batch => tr!("BATCH"),
+        ExecutionType::RateControl => tr!("RATE_CONTROL"),
+        ExecutionType::Normal => tr!("NORMAL"),
+        ExecutionType::Other(s) => s,
     }
 }
 

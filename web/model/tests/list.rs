@@ -50,7 +50,7 @@ fn embed_and_mine_read_the_same_for_1_and_true_and_stay_out_of_the_filters() {
         assert!(!is_embed(q), "{q}");
     }
     assert!(is_mine("?mine=true&embed=1"));
-    let op = parse_query("?creator=ana&embed=true&mine=1&tz=UTC").unwrap();
+    let op = parse_query("?creator=ana&embed=true&mine=1&tz=UTC&lang=zh-CN").unwrap();
     assert_eq!(op.creator.as_deref(), Some("ana"));
     assert_eq!(list_href(&op, EMBEDDED), "/executions?creator=ana&embed=1");
 }

@@ -90,7 +90,11 @@ pub fn TicketSummary(
                 (
                     tr!("Type"),
                     "type",
-                    text(t.execution_type.as_ref().map(|x| x.as_str())),
+                    text(
+                        t.execution_type
+                            .as_ref()
+                            .map(coc_console_model::words::type_label),
+                    ),
                 ),
                 (tr!("Creator"), "creator", text(t.creator.as_deref())),
                 (tr!("Job id"), "document_id", text(t.document_id.as_deref())),
