@@ -580,6 +580,13 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
 impl Browser {
     /// Starts chromedriver on a free port and a fresh Chromium profile.
     pub async fn start(width: u32, height: u32) -> Result<Self> {
+        Self::start_with_languages(width, height, &[]).await
+    }
+
+    /// As [`Browser::start`], for a reader whose browser prefers
+    /// `languages` (`navigator.languages`, Accept-Language); empty:
+    /// Chromium's default.
+    pub async fn start_with_languages(width: u32, height: u32, languages: &[&str]) -> Result<Self> {
         let port = free_port()?;
         let driver_bin =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
@@ -636,6 +643,14 @@ impl Browser {
                 }
             }
         });
+        let mut caps = caps;
+        if !languages.is_empty() {
+            let options = &mut caps["goog:chromeOptions"];
+            options["prefs"]["intl.accept_languages"] = json!(languages.join(","));
+            if let Some(args) = options["args"].as_array_mut() {
+                args.push(json!(format!("--lang={}", languages[0])));
+            }
+        }
         let caps = match caps {
             Value::Object(m) => m,
             _ => bail!("capabilities"),

@@ -498,3 +498,30 @@ async fn chinese_by_link_and_by_setting_with_the_service_s_words_as_sent() -> Re
     })
     .await
 }
+
+#[tokio::test]
+async fn a_browser_that_prefers_simplified_chinese_gets_it_and_traditional_gets_english()
+-> Result<()> {
+    let _serial = coc_e2e::serial().await;
+    let env = coc_e2e::test_env()?;
+    let gw = Gateway::start_with(&env, &[]).await?;
+    for (languages, want, heading) in [
+        (&["fr-FR", "zh-CN", "en"][..], "zh-CN", "工单"),
+        (&["zh-TW", "en-GB"][..], "en", "Tickets"),
+    ] {
+        let br = Browser::start_with_languages(W, H, languages).await?;
+        let outcome = async {
+            let seen = br.js("return navigator.languages.join(',');").await?;
+            ensure!(seen == languages.join(","), "the browser prefers {seen}");
+            br.goto(&format!("{}/executions", gw.url)).await?;
+            br.wait_text(".coc-list-page h1", heading).await?;
+            let lang = br.js("return document.documentElement.lang;").await?;
+            ensure!(lang == want, "{languages:?}: the page is in {lang}");
+            Ok(())
+        }
+        .await;
+        br.close().await?;
+        outcome?;
+    }
+    Ok(())
+}
