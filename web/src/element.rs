@@ -228,7 +228,7 @@ fn token_transport(token: js_sys::Function) -> Transport {
                 }
                 Err(e) => {
                     let why = e.as_string().unwrap_or_default();
-                    return Err(TransportError::Network(format!(
+                    return Err(TransportError::Network(tr!(
                         "the page's tokenProvider failed: {why}"
                     )));
                 }

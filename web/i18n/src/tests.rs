@@ -110,6 +110,13 @@ fn english() -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for file in files {
         let src = std::fs::read_to_string(&file).unwrap();
+        // A `view!` from Leptos' prelude would be read here and never
+        // translated: every file with one takes ours.
+        assert!(
+            !src.contains("view! {") || src.contains("use coc_i18n::view;"),
+            "{} has a view! but not `use coc_i18n::view;`",
+            file.display()
+        );
         let tokens: TokenStream = src
             .parse()
             .unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));

@@ -251,7 +251,7 @@ impl ListModel {
         ListBody::Rows {
             page: answered.clone(),
             at: (offset / limit, total.div_ceil(limit)),
-            range: format!(
+            range: tr!(
                 "{}–{} of {}",
                 count(offset + 1),
                 count(offset + page.items.len()),

@@ -177,7 +177,7 @@ fn records(page: &AuditPage) -> B {
             if let Some(u) = &r.upstream_request_id {
                 ids = ids
                     .text(" ")
-                    .leaf("code", "coc-muted", &format!("upstream {u}"));
+                    .leaf("code", "coc-muted", &tr!("upstream {u}"));
             }
             let error = match (&r.error_code, &r.error_msg) {
                 (None, None) => dash(),

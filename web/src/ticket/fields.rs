@@ -224,7 +224,7 @@ pub(crate) fn kv_table(
             ]
         })
         .collect();
-    dom::table("coc-kv", name, &["Name", "Value"], rows)
+    dom::table("coc-kv", name, &[tr!("Name"), tr!("Value")], rows)
 }
 
 fn chips(items: &[KeyValue], name: &'static str, empty: &'static str) -> B {

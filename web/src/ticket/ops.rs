@@ -450,7 +450,7 @@ pub fn ConfirmDialog(
             <p class="coc-dialog-body">{text(body)}</p>
             {dynv(move || match still_offered() {
                 Some(why) => view! {
-                    <p class="coc-dialog-warning" role="alert">{format!("No longer offered: {why}")}</p>
+                    <p class="coc-dialog-warning" role="alert">{tr!("No longer offered: {why}")}</p>
                 }
                 .into_any(),
                 None => ().into_any(),
