@@ -623,7 +623,7 @@ impl Browser {
         ));
         std::fs::create_dir_all(&profile)?;
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let caps = json!({
+        let mut caps = json!({
             "browserName": "chrome",
             "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
@@ -643,7 +643,6 @@ impl Browser {
                 }
             }
         });
-        let mut caps = caps;
         if !languages.is_empty() {
             let options = &mut caps["goog:chromeOptions"];
             options["prefs"]["intl.accept_languages"] = json!(languages.join(","));

@@ -172,14 +172,12 @@ fn set_page_zone(saved: &str) -> Option<String> {
     })
 }
 
-/// Marks the page with this build's language, and says when a link asked
-/// for one the console does not have: index.html's loader chose the build
-/// by its rules (a link's `?lang=`, the saved setting, the browser's) and
-/// left what it could not use in `cocBuild.bad`.
+/// What index.html's loader could not use: a link's language the console
+/// does not have (`cocBuild.bad`). The loader chose the build by its rules
+/// (a link's `?lang=`, the saved setting, the browser's) and marked
+/// `<html lang>` with it; a page without its choice is English, as
+/// index.html's own `lang` says.
 fn lang_warning() -> Option<String> {
-    if let Some(root) = dom::document().and_then(|d| d.document_element()) {
-        let _ = root.set_attribute("lang", coc_i18n::lang!());
-    }
     let build = js_sys::Reflect::get(&js_sys::global(), &"cocBuild".into()).ok()?;
     let bad = js_sys::Reflect::get(&build, &"bad".into())
         .ok()?
