@@ -66,7 +66,11 @@ pub(crate) fn merge(
 
     // No integrity: the files are the page's own origin's, as index.html
     // is, and the glue imports its wasm by URL anyway.
-    for (_, b) in &builds {
+    for (lang, b) in &builds {
+        let dropped = crate::unreachable::drop_from(&dist.join(&b.wasm), &dist.join(&b.js), tools)?;
+        crate::log(&format!(
+            "    {lang}: {dropped} unreachable exports dropped from the wasm"
+        ));
         shrink_glue(&dist.join(&b.js), tools)?;
     }
     let mut manifest = Vec::new();

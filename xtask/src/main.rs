@@ -19,6 +19,7 @@ mod load;
 mod npm;
 mod process;
 mod tools;
+mod unreachable;
 
 use std::env;
 use std::path::{Path, PathBuf};
