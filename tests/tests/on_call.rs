@@ -525,3 +525,171 @@ async fn a_browser_that_prefers_simplified_chinese_gets_it_and_traditional_gets_
     }
     Ok(())
 }
+
+/// Installed before any page script: the page's `Notification` stays the
+/// browser's own, wrapped to record each one made (title, body, tag, the
+/// page's visibility then, whether the browser showed it or closed it)
+/// and each permission request. A spy, not a stand-in: the browser still
+/// decides the permission and shows the notification.
+const NOTIFICATION_SPY: &str = r#"(() => {
+  const Real = window.Notification;
+  if (!Real) return;
+  const notes = [], made = [];
+  let asked = 0;
+  class Spied extends Real {
+    constructor(title, options = {}) {
+      super(title, options);
+      const note = { title, body: options.body ?? '', tag: options.tag ?? '',
+                     page: document.visibilityState, shown: false, error: false, closed: false };
+      notes.push(note);
+      made.push(this);
+      this.addEventListener('show', () => { note.shown = true; });
+      this.addEventListener('error', () => { note.error = true; });
+      const close = this.close.bind(this);
+      this.close = () => { note.closed = true; close(); };
+    }
+    static get permission() { return Real.permission; }
+    static requestPermission(...args) { asked += 1; return Real.requestPermission(...args); }
+  }
+  window.Notification = Spied;
+  window.__cocNotify = { notes, made, asked: () => asked };
+})();"#;
+
+#[tokio::test]
+async fn a_ticket_that_ends_in_a_background_tab_notifies_once_and_the_click_brings_it_back()
+-> Result<()> {
+    run_in_browser("notify", &[], (W, H), async |gw, br| {
+        br.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": NOTIFICATION_SPY }),
+        )
+        .await?;
+        let id = gw.running_ticket(seed::DOC_NORMAL).await?;
+        let job = gw.ticket(&id).await?.document_name.unwrap_or_default();
+
+        // Never asked on load; asked once, on Save, with the box ticked.
+        br.goto(&format!("{}/settings", gw.url)).await?;
+        br.find("[name=notify]").await?;
+        let asked = "return window.__cocNotify.asked();";
+        ensure!(br.js(asked).await? == 0, "asked on load");
+        br.click("[name=notify]").await?;
+        br.click(".coc-settings button[type=submit]").await?;
+        wait_for("the permission request", Duration::from_secs(5), || async {
+            Ok((br.js(asked).await? == 1).then_some(()))
+        })
+        .await?;
+        // Headless, nobody answers the browser's prompt: the tester does.
+        br.cdp(
+            "Browser.grantPermissions",
+            serde_json::json!({ "origin": gw.url, "permissions": ["notifications"] }),
+        )
+        .await?;
+        br.goto(&format!("{}/settings", gw.url)).await?;
+        br.wait_text("[data-role=notify-help]", "Also from a background tab")
+            .await?;
+        ensure!(br.js(asked).await? == 0, "asked again on load");
+
+        // The ticket, watched; then another tab in front of it.
+        br.goto(&format!("{}/executions/{id}", gw.url)).await?;
+        br.find(".coc-summary").await?;
+        let ticket_tab = br.client.window().await?;
+        br.js(&format!("window.open('{}/', '_blank');", gw.url))
+            .await?;
+        let other = br
+            .client
+            .windows()
+            .await?
+            .into_iter()
+            .find(|w| *w != ticket_tab)
+            .context("the second tab")?;
+        br.client.switch_to_window(other).await?;
+        let background = "return opener.document.visibilityState;";
+        let seen = br.js(background).await?;
+        // Hidden, so the page's own visibility rule would stop polling:
+        // what keeps it going is the notification setting.
+        ensure!(
+            seen == "hidden",
+            "the ticket's tab is {seen} behind the other"
+        );
+
+        gw.advance_until(&id, 1_000, 300, |s| s.is_terminal())
+            .await?;
+        let end = gw.ticket(&id).await?.status.context("status")?;
+        let notes = "return opener.__cocNotify.notes;";
+        let note = wait_for("the notification", Duration::from_secs(20), || async {
+            let v = br.js(notes).await?;
+            Ok(v.as_array().and_then(|a| a.first().cloned()))
+        })
+        .await?;
+        let word = match end.as_str() {
+            "Succeed" => "Succeeded",
+            "Failed" => "Failed",
+            "Canceled" => "Cancelled",
+            _ => "Timed out",
+        };
+        ensure!(note["title"] == format!("{word} · {id}").as_str(), "{note}");
+        ensure!(
+            note["body"] == job.as_str() && note["tag"] == id.as_str(),
+            "{note}"
+        );
+        ensure!(note["error"] == false, "the browser refused it: {note}");
+        ensure!(
+            note["page"] == seen,
+            "made while the tab was {seen}: {note}"
+        );
+
+        // One per change: later polls of the ended ticket add none.
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        let all = br.js(notes).await?;
+        ensure!(all.as_array().map(Vec::len) == Some(1), "{all}");
+
+        // Clicking it closes it and brings the ticket's tab forward.
+        br.js("opener.__cocNotify.made[0].dispatchEvent(new Event('click'));")
+            .await?;
+        let closed = br.js("return opener.__cocNotify.notes[0].closed;").await?;
+        ensure!(closed == true, "not closed on click");
+        br.client.switch_to_window(ticket_tab).await?;
+        br.wait_text(".coc-summary", word).await?;
+        ensure!(gw.operations(&id).await?.is_empty(), "operated");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_last_time_range_sticks_across_visits_until_the_filters_are_cleared() -> Result<()> {
+    run_in_browser("time-range", &[], (W, H), async |gw, br| {
+        br.goto(&format!("{}/", gw.url)).await?;
+        // The last time range sticks across visits…
+        let ms = br
+            .js("return new Date('2025-06-29T00:00').getTime();")
+            .await?
+            .as_i64()
+            .context("ms")?;
+        let ranged = format!("/executions?start_time={ms}");
+        br.goto(&format!("{}{ranged}", gw.url)).await?;
+        br.find(".coc-list-table tbody tr").await?;
+        br.goto(&format!("{}/", gw.url)).await?;
+        br.find("#coc-open-id").await?;
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        br.wait_url(&ranged).await?;
+        br.find(".coc-list-table tbody tr").await?;
+        let shown = br
+            .js("return document.getElementById('coc-f-start_time').value;")
+            .await?;
+        ensure!(
+            shown
+                .as_str()
+                .is_some_and(|s| s.starts_with("2025-06-29T00:00")),
+            "{shown}"
+        );
+        // …until the filters are cleared.
+        br.click(".coc-filters a.coc-btn").await?;
+        br.wait_url("/executions").await?;
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        br.find(".coc-list-table tbody tr").await?;
+        ensure!(br.path_and_query().await? == "/executions");
+        Ok(())
+    })
+    .await
+}

@@ -31,6 +31,7 @@ pub mod fmt;
 mod keys;
 pub mod list;
 pub mod live;
+mod notify;
 pub mod operator;
 mod pages;
 pub mod route;

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use coc_console_model::list::{
     Carry, DEFAULT_LIMIT, LIMITS, ListBody, ListModel, list_href, mine_tickets, parse_query,
-    record_ticket, ticket_href,
+    record_ticket, ticket_href, time_range, visit_with_range,
 };
 use coc_core::gateway::{AuditPage, ListAudit};
 use coc_core::{Execution, ListExecutions};
@@ -44,6 +44,10 @@ use crate::widgets::{Pager, Time};
 
 /// Where the last list URL is kept, for the ticket page's way back.
 pub const LAST_LIST_KEY: &str = "coc.list";
+
+/// Where the last time range is kept, across visits (see
+/// `coc_console_model::list::visit_with_range`).
+const RANGE_KEY: &str = "coc.range";
 
 /// The filter fields: API name, label, input type, hint.
 const FIELDS: [(&str, &str, &str, &str); 6] = [
@@ -241,12 +245,28 @@ pub fn ListView(
         let search = search.get();
         if let Ok(op) = parse_query(&search) {
             storage::set(Area::Session, LAST_LIST_KEY, &list_href(&op, carry));
+            match time_range(&search) {
+                r if r.is_empty() => storage::remove(Area::Local, RANGE_KEY),
+                r => storage::set(Area::Local, RANGE_KEY, &r),
+            }
         }
         model.update(ListModel::filters_changed);
     });
+    // A visit to the bare list opens with the last time range; the bare
+    // list is not fetched on the way.
+    let start = search.get_untracked();
+    let kept = storage::get(Area::Local, RANGE_KEY).unwrap_or_default();
+    let redirect = visit_with_range(&start, &kept, carry);
+    let held = redirect.is_some();
+    if let Some(href) = redirect {
+        queue_microtask(move || go.run(href));
+    }
     let feed = live::feed(
         move || {
             let s = search.get();
+            if held && s == start {
+                return None;
+            }
             let op = parse_query(&s).ok()?;
             Some((s, op, client.get()))
         },

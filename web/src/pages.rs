@@ -19,7 +19,7 @@ use crate::status::{StatusBadge, status_class, status_label};
 use crate::storage::{self, RecentTicket};
 use crate::ticket::{TicketEvent, TicketView};
 use crate::widgets::{flag, text};
-use coc_console_model::status::favicon_url;
+use coc_console_model::status::{favicon_url, notice, notifies};
 
 pub(crate) const APP: &str = tr!("COC console");
 
@@ -138,12 +138,18 @@ pub fn TicketPage() -> impl IntoView {
     let client = client_memo(settings);
     let poll = settings.with_untracked(|s| s.poll_secs);
     let me = expect_context::<crate::operator::Operator>().0;
+    // A ticket that is to notify keeps being watched from a background tab.
+    let shown = crate::widgets::page_visible();
+    let visible = Signal::derive(move || {
+        shown.get() || settings.with(|s| s.notify) && crate::notify::allowed()
+    });
 
     set_title(&format!(
         "{} · {APP}",
         id.current().map(|i| i.to_string()).unwrap_or_default()
     ));
     on_cleanup(|| crate::set_icon(None));
+    let job = StoredValue::new(String::new());
     let on_event = Callback::new(move |ev: TicketEvent| match ev {
         TicketEvent::Loaded {
             execution_id,
@@ -155,6 +161,7 @@ pub fn TicketPage() -> impl IntoView {
                 status_label(status.as_ref())
             ));
             crate::set_icon(Some(&favicon_url(status_class(status.as_ref()))));
+            job.set_value(document_name.clone().unwrap_or_default());
             storage::remember_recent(RecentTicket {
                 id: execution_id,
                 job: document_name,
@@ -170,6 +177,10 @@ pub fn TicketPage() -> impl IntoView {
                 status_label(to.as_ref())
             ));
             crate::set_icon(Some(&favicon_url(status_class(to.as_ref()))));
+            if settings.with_untracked(|s| s.notify) && notifies(to.as_ref()) {
+                let (title, body) = notice(&execution_id, to.as_ref(), &job.get_value());
+                crate::notify::show(&title, &body, &execution_id);
+            }
         }
         TicketEvent::Failed {
             execution_id,
@@ -215,7 +226,7 @@ pub fn TicketPage() -> impl IntoView {
             };
             view! {
                 {back.clone().map(|href| view! { <p class="coc-back"><a href=href>"‹ All tickets"</a></p> })}
-                <TicketView execution_id client=c poll_secs=poll on_event me />
+                <TicketView execution_id client=c poll_secs=poll on_event me visible />
             }
             .into_any()
         }
@@ -274,6 +285,8 @@ pub fn SettingsPage() -> impl IntoView {
     let settings = expect_context::<RwSignal<Settings>>();
     let draft = RwSignal::new(settings.get_untracked());
     let saved = RwSignal::new(false);
+    // Notifications are on, but the browser does not let this page notify.
+    let refused = RwSignal::new(settings.with_untracked(|s| s.notify) && !crate::notify::allowed());
     // Empty when the draft is usable.
     let problem = crate::widgets::memo_text(move || {
         draft.with(|d| {
@@ -298,21 +311,29 @@ pub fn SettingsPage() -> impl IntoView {
             != zone
             || fmt::zone() != zone;
         let relang = settings.with_untracked(|s| s.lang != d.lang);
+        // Asked here, on the Save gesture, and only when it is needed.
+        let ask = d.notify && !crate::notify::allowed();
         d.save();
         settings.set(d);
         saved.set(true);
         // Every time on every page is laid out in the page's zone, and
         // each language is a build of its own: a new zone or language
-        // starts the page again, in it.
-        if (moved || relang)
-            && let Some(w) = web_sys::window()
-        {
-            let carry = Carry {
+        // starts the page again, in it (once the browser has answered).
+        let again = (moved || relang).then(|| {
+            Carry {
                 embed: Embed::get(),
                 tz: zone.param(),
-            };
-            let _ = w.location().replace(&carry.href("/settings"));
-        }
+            }
+            .href("/settings")
+        });
+        leptos::task::spawn_local(async move {
+            if ask {
+                refused.set(!crate::notify::ask().await);
+            }
+            if let (Some(href), Some(w)) = (again, web_sys::window()) {
+                let _ = w.location().replace(&href);
+            }
+        });
     };
     let edit = move |f: &dyn Fn(&mut Settings)| {
         draft.update(|d| f(d));
@@ -432,6 +453,20 @@ pub fn SettingsPage() -> impl IntoView {
                 </select>
                 <p id="coc-set-lang-help" class="coc-muted">
                     "A link's ?lang= wins over this one. Saving a new language loads the page again in it."
+                </p>
+
+                <label class="coc-check">
+                    <input type="checkbox" name="notify" aria-describedby="coc-set-notify-help"
+                        prop:checked=flag(move || draft.with(|d| d.notify))
+                        on:change=move |ev| { let c = event_target_checked(&ev); edit(&|d| d.notify = c) } />
+                    <span>"Desktop notifications when a ticket I am watching ends or is suspended"</span>
+                </label>
+                <p id="coc-set-notify-help" class=text(move || if refused.get() { "coc-field-error".to_owned() } else { "coc-muted".to_owned() }) data-role="notify-help">
+                    {text(move || if refused.get() {
+                        tr!("This browser does not let this page notify: allow notifications for it in the browser's site settings.").to_owned()
+                    } else {
+                        tr!("Also from a background tab, while the ticket's tab is open. The browser asks once, when you save this on.").to_owned()
+                    })}
                 </p>
 
                 <p class="coc-field-error" role="alert">{text(move || problem.get())}</p>

@@ -44,6 +44,8 @@ pub struct Settings {
     pub time_zone: String,
     /// The language (see `SettingsRecord::lang`).
     pub lang: String,
+    /// Desktop notifications (see `SettingsRecord::notify`).
+    pub notify: bool,
 }
 
 impl Default for Settings {
@@ -58,6 +60,7 @@ impl Default for Settings {
             remember_operator_token: false,
             time_zone: String::new(),
             lang: String::new(),
+            notify: false,
         }
     }
 }
@@ -79,6 +82,7 @@ impl Settings {
             poll_secs: r.poll_secs,
             time_zone: r.time_zone,
             lang: r.lang,
+            notify: r.notify,
         }
     }
 
@@ -96,6 +100,7 @@ impl Settings {
                 poll_secs: self.poll_secs,
                 time_zone: self.time_zone.clone(),
                 lang: self.lang.clone(),
+                notify: self.notify,
             },
         );
         let iam = (self.auth == AuthMode::Token).then_some(self.token.as_str());

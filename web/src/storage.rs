@@ -59,13 +59,20 @@ pub fn read<T: Record>(area: Area, key: &str) -> Option<T> {
             Some(t)
         }
         Read::Corrupt(why) => {
-            web_sys::console::warn_1(
-                &format!("COC console: dropped the stored {why}; starting afresh.").into(),
-            );
-            remove(area, key);
+            drop_corrupt(area, key, &why);
             None
         }
     }
+}
+
+/// Out of line, like `record::decode`'s common part: one copy, not one per
+/// record type.
+#[inline(never)]
+fn drop_corrupt(area: Area, key: &str, why: &str) {
+    web_sys::console::warn_1(
+        &format!("COC console: dropped the stored {why}; starting afresh.").into(),
+    );
+    remove(area, key);
 }
 
 /// Writes a record.

@@ -131,6 +131,36 @@ pub fn list_href(op: &ListExecutions, carry: Carry<'_>) -> String {
     carry.href(&out)
 }
 
+/// The time range of a list query (`start_time`, `end_time`), as a query
+/// without `?`: what the list keeps across visits. Empty when it has none
+/// or the query is not valid.
+pub fn time_range(search: &str) -> String {
+    let Ok(op) = parse_query(search) else {
+        return String::new();
+    };
+    let range = ListExecutions {
+        start_time: op.start_time,
+        end_time: op.end_time,
+        ..ListExecutions::default()
+    };
+    list_href(&range, Carry::default())
+        .trim_start_matches("/executions")
+        .trim_start_matches('?')
+        .to_owned()
+}
+
+/// Where a visit to the list should go instead: with the kept time range
+/// when the visit names no filter at all (the nav link, a bookmark of the
+/// bare list). `None` keeps the visit's URL: it has filters, or nothing
+/// valid was kept.
+pub fn visit_with_range(search: &str, kept: &str, carry: Carry<'_>) -> Option<String> {
+    if !query_pairs(search).is_empty() || kept.is_empty() {
+        return None;
+    }
+    let op = parse_query(&format!("?{kept}")).ok()?;
+    (op.start_time.is_some() || op.end_time.is_some()).then(|| list_href(&op, carry))
+}
+
 /// One page of the list as the service answered it, for one query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answered {

@@ -57,10 +57,18 @@ struct Out<'a, T> {
     data: &'a T,
 }
 
+/// The envelope's version, read first (its `data` skipped).
 #[derive(Deserialize)]
-struct In {
+struct Version {
     v: u32,
-    data: serde_json::Value,
+}
+
+/// The envelope's data, read as the record type: straight from the text,
+/// as the API's answers are read, rather than through a `serde_json::Value`
+/// (which cost a second set of deserialisers in the wasm).
+#[derive(Deserialize)]
+struct Data<T> {
+    data: T,
 }
 
 /// A record as stored.
@@ -76,32 +84,49 @@ pub fn encode<T: Record>(value: &T) -> String {
 
 /// Reads a stored record (see the module doc).
 pub fn decode<T: Record>(raw: Option<&str>) -> Read<T> {
-    let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
-        return Read::Missing;
-    };
-    if !raw.trim_start().starts_with('{') {
-        return match T::legacy(raw) {
+    match open(raw, T::WHAT) {
+        Opened::Missing => Read::Missing,
+        Opened::Legacy(text) => match T::legacy(text) {
             Some(t) => Read::Migrated(t),
             None => Read::Corrupt(tr!(
                 "{what}: not a record this console wrote",
                 what = T::WHAT
             )),
-        };
+        },
+        Opened::Current(raw) => match serde_json::from_slice::<Data<T>>(raw.as_bytes()) {
+            Ok(Data { data }) => Read::Current(data),
+            Err(e) => Read::Corrupt(format!("{}: {e}", T::WHAT)),
+        },
+        Opened::Corrupt(why) => Read::Corrupt(why),
     }
-    let envelope: In = match serde_json::from_str(raw) {
-        Ok(e) => e,
-        Err(e) => return Read::Corrupt(format!("{}: {e}", T::WHAT)),
+}
+
+/// A stored record opened, before its data is read as a type.
+enum Opened<'a> {
+    Missing,
+    Legacy(&'a str),
+    Current(&'a str),
+    Corrupt(String),
+}
+
+/// The part of [`decode`] that is the same for every record type, kept out
+/// of line: inlined into each type's copy it cost about 2 KB of wasm per
+/// record type.
+#[inline(never)]
+fn open<'a>(raw: Option<&'a str>, what: &str) -> Opened<'a> {
+    let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
+        return Opened::Missing;
     };
-    if envelope.v != VERSION {
-        return Read::Corrupt(tr!(
-            "{what}: version {v} (this console reads version {VERSION})",
-            what = T::WHAT,
-            v = envelope.v
-        ));
+    if !raw.trim_start().starts_with('{') {
+        return Opened::Legacy(raw);
     }
-    match serde_json::from_value(envelope.data) {
-        Ok(t) => Read::Current(t),
-        Err(e) => Read::Corrupt(format!("{}: {e}", T::WHAT)),
+    match serde_json::from_slice::<Version>(raw.as_bytes()) {
+        Err(e) => Opened::Corrupt(format!("{what}: {e}")),
+        Ok(e) if e.v != VERSION => Opened::Corrupt(tr!(
+            "{what}: version {v} (this console reads version {VERSION})",
+            v = e.v
+        )),
+        Ok(_) => Opened::Current(raw),
     }
 }
 
@@ -265,6 +290,78 @@ impl Record for PendingOp {
     }
 }
 
+/// How many saved views a browser keeps.
+pub const VIEWS_MAX: usize = 50;
+/// The longest name a saved view may have, in characters.
+pub const VIEW_NAME_MAX: usize = 60;
+
+/// A list view saved under a name: the list's filters as a console path
+/// (`/executions?creator=…`), without the page's own flags (`tz`, `embed`),
+/// which the page that opens it adds, so it is also a link to share.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedView {
+    /// What the operator called it.
+    pub name: String,
+    /// `/executions?…`.
+    pub href: String,
+}
+
+/// The saved views, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SavedViews(pub Vec<SavedView>);
+
+/// Why a view was not saved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ViewRefused {
+    /// No name given.
+    #[error("{}", tr!("Give the view a name."))]
+    NoName,
+    /// A name longer than [`VIEW_NAME_MAX`].
+    #[error("{}", tr!("A view's name has at most {VIEW_NAME_MAX} characters."))]
+    TooLong,
+    /// [`VIEWS_MAX`] views are saved already.
+    #[error("{}", tr!("{VIEWS_MAX} views are saved already: delete one first."))]
+    Full,
+}
+
+impl SavedViews {
+    /// No view saved.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Saves `href` as `name` (trimmed), first; a view of the same name is
+    /// replaced, so saving again under a name updates it.
+    pub fn save(&mut self, name: &str, href: &str) -> Result<(), ViewRefused> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ViewRefused::NoName);
+        }
+        if name.chars().count() > VIEW_NAME_MAX {
+            return Err(ViewRefused::TooLong);
+        }
+        let before = self.0.len();
+        self.0.retain(|v| v.name != name);
+        if self.0.len() == before && before >= VIEWS_MAX {
+            return Err(ViewRefused::Full);
+        }
+        self.0.insert(
+            0,
+            SavedView {
+                name: name.to_owned(),
+                href: href.to_owned(),
+            },
+        );
+        Ok(())
+    }
+
+    /// Forgets the view called `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|v| v.name != name);
+    }
+}
+
 /// The default polling interval, seconds.
 pub const DEFAULT_POLL_SECS: u32 = 3;
 /// The intervals a user can pick.
@@ -301,6 +398,9 @@ pub struct SettingsRecord {
     /// The language: empty (the browser's), `en` or `zh-CN`; a link's
     /// `?lang=` wins over it. index.html reads it too, to load that build.
     pub lang: String,
+    /// Desktop notifications when a watched ticket ends or is suspended
+    /// (the browser's permission is asked when this is saved on).
+    pub notify: bool,
 }
 
 impl Default for SettingsRecord {
@@ -313,6 +413,7 @@ impl Default for SettingsRecord {
             poll_secs: DEFAULT_POLL_SECS,
             time_zone: String::new(),
             lang: String::new(),
+            notify: false,
         }
     }
 }

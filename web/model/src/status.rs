@@ -90,6 +90,20 @@ pub fn item_label(status: Option<&ExecutionStatus>) -> String {
     }
 }
 
+/// True when a watched ticket's new status is worth a desktop
+/// notification: it ended, or it was suspended and waits for someone.
+pub fn notifies(to: Option<&ExecutionStatus>) -> bool {
+    to.is_some_and(|s| s.is_terminal() || *s == ExecutionStatus::Pending)
+}
+
+/// A desktop notification's title and body for a ticket now in `to`.
+pub fn notice(execution_id: &str, to: Option<&ExecutionStatus>, job: &str) -> (String, String) {
+    (
+        format!("{} · {execution_id}", status_label(to)),
+        job.to_owned(),
+    )
+}
+
 /// The tab's icon for a ticket whose status has `class`: the status's own
 /// shape in white on its colour (`web/style/icons/`, copied to `dist/icons/`
 /// as they are), so that a ticket in a background tab can be read from the
@@ -131,5 +145,20 @@ mod tests {
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), 8, "every status looks different");
+    }
+
+    #[test]
+    fn an_ending_or_a_suspension_notifies_and_nothing_else_does() {
+        use ExecutionStatus as S;
+        for s in [S::Succeed, S::Failed, S::Canceled, S::Timeout, S::Pending] {
+            assert!(notifies(Some(&s)), "{s:?}");
+        }
+        for s in [S::Running, S::Canceling, S::Other("QUEUED".into())] {
+            assert!(!notifies(Some(&s)), "{s:?}");
+        }
+        assert!(!notifies(None));
+        let (title, body) = notice("EX1", Some(&S::Failed), "restart nginx");
+        assert_eq!(title, "Failed · EX1");
+        assert_eq!(body, "restart nginx");
     }
 }

@@ -2,7 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use coc_console_model::list::{
-    Carry, ListBody, ListModel, is_embed, is_mine, list_href, parse_query, ticket_href,
+    Carry, ListBody, ListModel, is_embed, is_mine, list_href, parse_query, ticket_href, time_range,
+    visit_with_range,
 };
 use coc_console_model::{ApiFailure, TransportError, Want};
 use coc_core::{Execution, Page};
@@ -140,4 +141,33 @@ fn a_failure_before_any_page_is_the_body_and_after_one_a_warning() {
     assert!(m.fresh.stale().is_some());
     m.filters_changed();
     assert!(m.fresh.stale().is_none());
+}
+
+#[test]
+fn the_last_time_range_is_kept_and_a_bare_visit_opens_with_it() {
+    let search = "?creator=ops&start_time=1700000000000&end_time=1700003600000&limit=50&tz=UTC";
+    let kept = time_range(search);
+    assert_eq!(kept, "start_time=1700000000000&end_time=1700003600000");
+    assert_eq!(time_range("?creator=ops"), "", "no range, nothing kept");
+    assert_eq!(time_range("?limit=7x"), "", "an invalid link keeps nothing");
+
+    let tz = Carry {
+        embed: false,
+        tz: Some("Asia/Shanghai"),
+    };
+    // A bare visit (flags only) opens with the range, flags carried.
+    assert_eq!(
+        visit_with_range("?tz=Asia%2FShanghai", &kept, tz).as_deref(),
+        Some("/executions?start_time=1700000000000&end_time=1700003600000&tz=Asia%2FShanghai")
+    );
+    assert_eq!(
+        visit_with_range("", "start_time=5", Carry::default()).as_deref(),
+        Some("/executions?start_time=5")
+    );
+    // A visit with filters of its own is left as it is.
+    assert_eq!(visit_with_range("?creator=x", &kept, tz), None);
+    // Nothing kept, or something kept that is not a range.
+    assert_eq!(visit_with_range("", "", tz), None);
+    assert_eq!(visit_with_range("", "start_time=yesterday", tz), None);
+    assert_eq!(visit_with_range("", "creator=x", tz), None);
 }

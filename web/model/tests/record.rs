@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use coc_console_model::record::{
-    self, AuthMode, PendingOp, Read, Recent, RecentTicket, SettingsRecord,
+    self, AuthMode, PendingOp, Read, Recent, RecentTicket, SavedViews, SettingsRecord,
+    VIEW_NAME_MAX, VIEWS_MAX, ViewRefused,
 };
 use coc_core::OperateType;
 
@@ -120,7 +121,7 @@ fn settings_never_hold_a_token() {
     assert!(!text.contains("token\":\""), "{text}");
     assert_eq!(
         text,
-        r#"{"v":1,"data":{"gateway_url":"","auth":"token","remember_token":false,"remember_operator_token":false,"poll_secs":3,"time_zone":"","lang":""}}"#
+        r#"{"v":1,"data":{"gateway_url":"","auth":"token","remember_token":false,"remember_operator_token":false,"poll_secs":3,"time_zone":"","lang":"","notify":false}}"#
     );
 }
 
@@ -140,4 +141,63 @@ fn an_unknown_outcome_is_kept_and_older_records_read_as_accepted() {
         other => panic!("{other:?}"),
     }
     assert!(!record::encode(&pending()).contains("outcome_unknown"));
+}
+
+#[test]
+fn settings_written_before_notifications_existed_read_with_them_off() {
+    let old = r#"{"v":1,"data":{"gateway_url":"","auth":"gateway","poll_secs":5,"time_zone":"UTC","lang":"en"}}"#;
+    let s = record::decode::<SettingsRecord>(Some(old))
+        .value()
+        .expect("read");
+    assert!(!s.notify);
+    assert_eq!(s.poll_secs, 5);
+}
+
+#[test]
+fn views_are_saved_by_name_newest_first_and_at_most_fifty() {
+    let mut views = SavedViews::default();
+    views
+        .save("  prod failures ", "/executions?tags=env%3Dprod")
+        .expect("saved");
+    views
+        .save("mine", "/executions?creator=ops")
+        .expect("saved");
+    assert_eq!(views.0[0].name, "mine");
+    assert_eq!(views.0[1].name, "prod failures", "trimmed");
+
+    // The same name again updates the view and moves it first.
+    views
+        .save("prod failures", "/executions?tags=env%3Dprod&limit=50")
+        .expect("saved");
+    assert_eq!(views.0.len(), 2);
+    assert_eq!(views.0[0].href, "/executions?tags=env%3Dprod&limit=50");
+
+    assert_eq!(views.save("  ", "/executions"), Err(ViewRefused::NoName));
+    let long = "x".repeat(VIEW_NAME_MAX + 1);
+    assert_eq!(views.save(&long, "/executions"), Err(ViewRefused::TooLong));
+    // Counted in characters, not bytes.
+    views
+        .save(&"视".repeat(VIEW_NAME_MAX), "/executions")
+        .expect("60 characters fit");
+
+    for i in views.0.len()..VIEWS_MAX {
+        views.save(&format!("v{i}"), "/executions").expect("room");
+    }
+    assert_eq!(views.0.len(), VIEWS_MAX);
+    assert_eq!(
+        views.save("one more", "/executions"),
+        Err(ViewRefused::Full)
+    );
+    // Replacing one is still allowed when full.
+    views
+        .save("mine", "/executions?creator=me")
+        .expect("replaced");
+    assert_eq!(views.0.len(), VIEWS_MAX);
+
+    views.remove("mine");
+    assert_eq!(views.0.len(), VIEWS_MAX - 1);
+    assert!(views.0.iter().all(|v| v.name != "mine"));
+
+    let text = serde_json::to_string(&views).unwrap();
+    assert_eq!(serde_json::from_str::<SavedViews>(&text).unwrap(), views);
 }
