@@ -212,6 +212,12 @@ async fn every_page_state_and_dialog_passes_axe_in_both_themes_and_languages() -
             br.goto(&format!("{}/executions", gw.url)).await?;
             br.find(".coc-list-table tbody tr").await?;
             axe.check(br, &format!("{theme} {lang} list"), None).await?;
+            // The saved views menu open, with a refused save's message.
+            br.click(".coc-views summary").await?;
+            br.click(".coc-views-save button").await?;
+            br.find(".coc-views-save [role=alert]:not(:empty)").await?;
+            axe.check(br, &format!("{theme} {lang} saved views"), None)
+                .await?;
             br.press("?").await?;
             br.find("#coc-keys[open]").await?;
             axe.check(br, &format!("{theme} {lang} shortcuts overlay"), None)
@@ -585,7 +591,7 @@ async fn a_ticket_that_ends_in_a_background_tab_notifies_once_and_the_click_brin
         )
         .await?;
         br.goto(&format!("{}/settings", gw.url)).await?;
-        br.wait_text("[data-role=notify-help]", "Also from a background tab")
+        br.wait_text("[data-role=notify-help]", "Also from a background tab.")
             .await?;
         ensure!(br.js(asked).await? == 0, "asked again on load");
 
@@ -651,6 +657,75 @@ async fn a_ticket_that_ends_in_a_background_tab_notifies_once_and_the_click_brin
         br.client.switch_to_window(ticket_tab).await?;
         br.wait_text(".coc-summary", word).await?;
         ensure!(gw.operations(&id).await?.is_empty(), "operated");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_saved_view_survives_a_reload_and_opens_as_its_link() -> Result<()> {
+    run_in_browser("saved-views", &[], (W, H), async |gw, br| {
+        // As the console writes a list link: its parts in the API's order.
+        let view = "/executions?limit=50&creator=ops";
+        let save = ".coc-views-save button";
+        br.goto(&format!("{}{view}", gw.url)).await?;
+        br.wait_text(".coc-views summary", "Saved views (0)")
+            .await?;
+        // A view needs a name, and says so.
+        br.click(save).await?;
+        br.wait_text(".coc-views-save [role=alert]", "Give the view a name.")
+            .await?;
+        br.find("[name=view-name]")
+            .await?
+            .send_keys("<b>ops</b>, big pages")
+            .await?;
+        br.click(save).await?;
+        br.wait_text(".coc-views summary", "Saved views (1)")
+            .await?;
+
+        // Kept in this browser: back after a reload, on the bare list.
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        br.wait_text(".coc-views summary", "Saved views (1)")
+            .await?;
+        br.click(".coc-views summary").await?;
+        let link = br.find(".coc-views-list a").await?;
+        ensure!(link.attr("href").await?.as_deref() == Some(view));
+        // The name is text, never markup.
+        ensure!(link.text().await? == "<b>ops</b>, big pages");
+        ensure!(!br.exists(".coc-views-list a b").await?);
+        link.click().await?;
+        br.wait_url(view).await?;
+        let creator = br
+            .js("return document.getElementById('coc-f-creator').value;")
+            .await?;
+        ensure!(creator == "ops", "{creator}");
+        br.click(".coc-views summary").await?;
+        let current = br
+            .find(".coc-views-list a")
+            .await?
+            .attr("aria-current")
+            .await?;
+        ensure!(current.as_deref() == Some("page"), "{current:?}");
+
+        // Deleted, and the menu stays open for the next one.
+        br.click(".coc-views-list button").await?;
+        br.wait_text(".coc-views summary", "Saved views (0)")
+            .await?;
+        ensure!(br.exists(".coc-views-menu[open]").await?);
+        let stored = br.js("return localStorage.getItem('coc.views');").await?;
+        ensure!(stored == "v=1", "{stored}");
+        // A record this console cannot read is dropped, not shown.
+        br.js("localStorage.setItem('coc.views', '{\"v\":1}');")
+            .await?;
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        br.wait_text(".coc-views summary", "Saved views (0)")
+            .await?;
+        ensure!(
+            br.js("return localStorage.getItem('coc.views');")
+                .await?
+                .is_null(),
+            "the unreadable record was kept"
+        );
         Ok(())
     })
     .await

@@ -39,6 +39,7 @@ pub mod settings;
 pub mod status;
 pub mod storage;
 pub mod ticket;
+mod views;
 pub mod widgets;
 
 use coc_i18n::view;

@@ -280,6 +280,7 @@ pub fn ListView(
         move || model.with(|m| (m.fresh.attempt_at, m.fresh.failures)),
     );
 
+    let menu = crate::views::Menu::new();
     // The form is plain DOM, built from the URL (so back/forward and links
     // set it) and read when submitted; an interactive form, not a read-only table, so it stays
     // plain DOM read once on submit.
@@ -291,6 +292,9 @@ pub fn ListView(
         else {
             return;
         };
+        if menu.submitted(&form, &search.get_untracked()) {
+            return;
+        }
         let input = |name: &str| {
             form.query_selector(&format!("[name={name}]"))
                 .ok()
@@ -351,7 +355,9 @@ pub fn ListView(
     };
 
     let form = dom::live_dom("", move || {
-        let op = parse_query(&search.get()).unwrap_or_default();
+        let search = search.get();
+        let views = menu.build(&search, carry);
+        let op = parse_query(&search).unwrap_or_default();
         let mut grid = B::new("div", "coc-filter-grid");
         for (key, label, kind, hint) in FIELDS {
             let id = format!("coc-f-{key}");
@@ -389,7 +395,7 @@ pub fn ListView(
             }
             select = select.child(o.text(&tr!("{n} per page")));
         }
-        B::new("form", "coc-card coc-filters")
+        let filters = B::new("form", "coc-card coc-filters")
             .attr("novalidate", "")
             .attr("aria-label", tr!("Filters"))
             .child(grid)
@@ -421,7 +427,8 @@ pub fn ListView(
                 B::new("p", "coc-field-error")
                     .attr("id", "coc-filter-problem")
                     .attr("role", "alert"),
-            )
+            );
+        B::new("div", "").child(views).child(filters)
     });
     let on_change = move |ev: web_sys::Event| {
         let is_limit = ev

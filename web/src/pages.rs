@@ -463,9 +463,9 @@ pub fn SettingsPage() -> impl IntoView {
                 </label>
                 <p id="coc-set-notify-help" class=text(move || if refused.get() { "coc-field-error".to_owned() } else { "coc-muted".to_owned() }) data-role="notify-help">
                     {text(move || if refused.get() {
-                        tr!("This browser does not let this page notify: allow notifications for it in the browser's site settings.").to_owned()
+                        tr!("This browser blocks notifications from this page: allow them in its site settings.").to_owned()
                     } else {
-                        tr!("Also from a background tab, while the ticket's tab is open. The browser asks once, when you save this on.").to_owned()
+                        tr!("Also from a background tab. The browser asks once, on Save.").to_owned()
                     })}
                 </p>
 

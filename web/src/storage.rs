@@ -68,7 +68,7 @@ pub fn read<T: Record>(area: Area, key: &str) -> Option<T> {
 /// Out of line, like `record::decode`'s common part: one copy, not one per
 /// record type.
 #[inline(never)]
-fn drop_corrupt(area: Area, key: &str, why: &str) {
+pub fn drop_corrupt(area: Area, key: &str, why: &str) {
     web_sys::console::warn_1(
         &format!("COC console: dropped the stored {why}; starting afresh.").into(),
     );

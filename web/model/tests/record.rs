@@ -198,6 +198,40 @@ fn views_are_saved_by_name_newest_first_and_at_most_fifty() {
     assert_eq!(views.0.len(), VIEWS_MAX - 1);
     assert!(views.0.iter().all(|v| v.name != "mine"));
 
-    let text = serde_json::to_string(&views).unwrap();
-    assert_eq!(serde_json::from_str::<SavedViews>(&text).unwrap(), views);
+    let text = views.encode();
+    assert_eq!(SavedViews::decode(Some(&text)), Read::Current(views));
+}
+
+#[test]
+fn saved_views_are_stored_as_a_versioned_query_and_read_back_exactly() {
+    let mut views = SavedViews::default();
+    views.save("a", "/executions?creator=a").unwrap();
+    views
+        .save(
+            "\"q\"=&+% <b>名字</b>\u{1}",
+            "/executions?tags=env%3Dprod&limit=50",
+        )
+        .unwrap();
+    let text = views.encode();
+    assert_eq!(
+        text,
+        "v=1&%22q%22%3D%26%2B%25%20%3Cb%3E%E5%90%8D%E5%AD%97%3C%2Fb%3E%01=%2Fexecutions%3Ftags%3Denv%253Dprod%26limit%3D50&a=%2Fexecutions%3Fcreator%3Da"
+    );
+    assert_eq!(SavedViews::decode(Some(&text)), Read::Current(views));
+    assert_eq!(
+        SavedViews::decode(Some("v=1")),
+        Read::Current(SavedViews::default())
+    );
+    assert_eq!(SavedViews::decode(None), Read::Missing);
+    for bad in [
+        "not a record",
+        "v=2&a=%2Fexecutions",
+        "a=%2Fexecutions&v=1",
+        "{\"v\":1,\"data\":[]}",
+    ] {
+        assert!(
+            matches!(SavedViews::decode(Some(bad)), Read::Corrupt(_)),
+            "{bad}"
+        );
+    }
 }
