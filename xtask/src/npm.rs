@@ -101,15 +101,9 @@ fn wasm_opt(tools: &Tools, wasm: &Path) -> Result<()> {
     run_cmd(
         "wasm-opt",
         Command::new("wasm-opt")
-            .args([
-                "-O3",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-reference-types",
-                "--enable-multivalue",
-                "-o",
-            ])
+            .args(["-O3"])
+            .args(tools::WASM_FEATURES)
+            .arg("-o")
             .arg(wasm)
             .arg(wasm)
             .envs(tools.env()),

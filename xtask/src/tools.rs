@@ -22,6 +22,18 @@ const BINARYEN_NPM_VERSION: &str = "132.0.0";
 /// Older wasm-opt releases produce modules that fail in
 /// `__wbindgen_init_externref_table`; refuse them outright.
 const MIN_WASM_OPT: u32 = 116;
+
+/// The wasm features our wasm-opt runs may assume: what Rust's
+/// wasm32-unknown-unknown emits, and every browser the console supports
+/// runs. One list for every wasm-opt xtask starts.
+pub(crate) const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 

@@ -66,14 +66,9 @@ pub(crate) fn drop_from(wasm: &Path, glue: &Path, tools: &crate::tools::Tools) -
                 "--low-memory-unused",
                 "--zero-filled-memory",
                 "--strip-producers",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-                "--enable-multivalue",
-                "-o",
             ])
+            .args(crate::tools::WASM_FEATURES)
+            .arg("-o")
             .arg(wasm)
             .arg(wasm)
             .envs(tools.env()),
