@@ -326,14 +326,16 @@ pub fn SettingsPage() -> impl IntoView {
             }
             .href("/settings")
         });
-        leptos::task::spawn_local(async move {
-            if ask {
-                refused.set(!crate::notify::ask().await);
-            }
-            if let (Some(href), Some(w)) = (again, web_sys::window()) {
-                let _ = w.location().replace(&href);
-            }
-        });
+        if ask || again.is_some() {
+            leptos::task::spawn_local(async move {
+                if ask {
+                    refused.set(!crate::notify::ask().await);
+                }
+                if let (Some(href), Some(w)) = (again, web_sys::window()) {
+                    let _ = w.location().replace(&href);
+                }
+            });
+        }
     };
     let edit = move |f: &dyn Fn(&mut Settings)| {
         draft.update(|d| f(d));

@@ -325,11 +325,6 @@ pub enum ViewRefused {
 }
 
 impl SavedViews {
-    /// No view saved.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Saves `href` as `name` (trimmed), first; a view of the same name is
     /// replaced, so saving again under a name updates it.
     pub fn save(&mut self, name: &str, href: &str) -> Result<(), ViewRefused> {
