@@ -12,6 +12,7 @@
 //! no clock: `now` is a parameter, epoch milliseconds), or know about
 //! Leptos, the DOM or JavaScript.
 
+pub mod bulk;
 pub mod export;
 pub mod failure;
 pub mod fmt;

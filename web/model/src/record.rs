@@ -130,7 +130,7 @@ fn open<'a>(raw: Option<&'a str>, what: &str) -> Opened<'a> {
     }
 }
 
-fn opt(s: &str) -> Option<String> {
+pub(crate) fn opt(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
 }
 
@@ -238,7 +238,7 @@ impl PendingOp {
     }
 }
 
-mod operate_type {
+pub(crate) mod operate_type {
     use coc_core::OperateType;
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -254,7 +254,7 @@ mod operate_type {
 
 /// The inverse of the old format's escaping of a reason (`\\`, `\n`, `\t`,
 /// `\r`).
-fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
