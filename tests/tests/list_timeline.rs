@@ -547,3 +547,258 @@ async fn screenshots_of_the_list_and_the_timeline() -> Result<()> {
     )
     .await
 }
+
+/// The simulator's operations for each of `ids`, as their `operate_type`s.
+async fn ops_of(gw: &Gateway, ids: &[String]) -> Result<Vec<Vec<String>>> {
+    let mut out = Vec::new();
+    for id in ids {
+        let ops = gw.operations(id).await?;
+        out.push(
+            ops.iter()
+                .map(|o| o["operate_type"].as_str().unwrap_or_default().to_owned())
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// The `data-result` of each ticket's row in the bulk panel.
+async fn bulk_results(br: &Browser, ids: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for id in ids {
+        let v = br
+            .js(&format!(
+                "const e = document.querySelector('[data-role=bulk] td[data-id=\"{id}\"]'); return e ? e.dataset.result : '';"
+            ))
+            .await?;
+        out.push(v.as_str().unwrap_or_default().to_owned());
+    }
+    Ok(out)
+}
+
+/// Picks the rows of `ids` by clicking their boxes.
+async fn pick(br: &Browser, ids: &[String]) -> Result<()> {
+    for id in ids {
+        br.click(&format!("input[data-pick=\"{id}\"]")).await?;
+    }
+    Ok(())
+}
+
+/// Opens the bulk preview of `op` and waits until every status is read.
+async fn preview(br: &Browser, op: &str) -> Result<()> {
+    br.click(&format!("[data-act=\"bulk:{op}\"]")).await?;
+    wait_for("the bulk preview", Duration::from_secs(15), || async {
+        Ok(br
+            .exists("[data-role=bulk] [data-act=bulk-send]")
+            .await?
+            .then_some(()))
+    })
+    .await
+}
+
+/// Fresh running tickets, newest first (as the list shows them).
+async fn running(gw: &Gateway, n: usize) -> Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for _ in 0..n {
+        ids.insert(0, gw.execute(seed::DOC_NORMAL).await?);
+    }
+    for id in &ids {
+        gw.advance_until(id, 1_000, 10, |s| *s == coc_core::ExecutionStatus::Running)
+            .await?;
+    }
+    Ok(ids)
+}
+
+#[tokio::test]
+async fn a_bulk_terminate_previews_exactly_the_picked_tickets_and_sends_each_once() -> Result<()> {
+    run_in_browser("bulk-terminate", &[], (W, H), async |gw, br| {
+        let live = running(gw, 3).await?;
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        wait_for("the new tickets listed", Duration::from_secs(15), || async {
+            Ok(page_ids(br).await?.starts_with(&live).then_some(()))
+        })
+        .await?;
+        // Two listed tickets that TERMINATE does not fit (finished).
+        let mut done = Vec::new();
+        for id in page_ids(br).await? {
+            let t = gw.ticket(&id).await?;
+            if t.status_or_unknown().is_terminal() && done.len() < 2 {
+                done.push(id);
+            }
+        }
+        ensure!(done.len() == 2, "two finished tickets on the first page: {done:?}");
+        // A shift-click picks the range from the last box clicked.
+        br.click(&format!("input[data-pick=\"{}\"]", live[0])).await?;
+        br.js(&format!(
+            "document.querySelector('input[data-pick=\"{}\"]').dispatchEvent(new MouseEvent('click', {{ bubbles: true, shiftKey: true }}));",
+            live[2]
+        ))
+        .await?;
+        pick(br, &done).await?;
+        br.wait_text("[data-role=bulk-bar]", "5 tickets picked").await?;
+        let picked: Vec<String> = live.iter().chain(&done).cloned().collect();
+
+        preview(br, "TERMINATE").await?;
+        let results = bulk_results(br, &picked).await?;
+        ensure!(
+            results == ["queued", "queued", "queued", "skipped", "skipped"],
+            "the preview: {results:?}"
+        );
+        let table = br.text("[data-role=bulk] table").await?;
+        ensure!(table.contains("Skipped: "), "{table}");
+        ensure!(
+            br.count("[data-role=bulk] tbody tr").await? == 5,
+            "exactly the picked tickets, nothing else the list holds"
+        );
+        br.screenshot("bulk-preview").await?;
+
+        // The wrong count sends nothing.
+        let count = br.find("[data-role=bulk-count]").await?;
+        count.send_keys("5").await?;
+        br.find("[data-role=bulk-reason]")
+            .await?
+            .send_keys("incident 42: runaway jobs")
+            .await?;
+        br.click("[data-act=bulk-send]").await?;
+        br.wait_text("[data-role=bulk-problem]", "Type 3").await?;
+        ensure!(
+            ops_of(gw, &picked).await?.iter().all(Vec::is_empty),
+            "a refused confirmation sent something"
+        );
+        count.clear().await?;
+        count.send_keys("3").await?;
+        br.click("[data-act=bulk-send]").await?;
+        br.wait_text("[data-role=bulk]", "3 of 3 answered: 3 accepted").await?;
+        let results = bulk_results(br, &picked).await?;
+        ensure!(
+            results == ["succeeded", "succeeded", "succeeded", "skipped", "skipped"],
+            "{results:?}"
+        );
+        let ops = ops_of(gw, &picked).await?;
+        ensure!(
+            ops == [vec!["TERMINATE"], vec!["TERMINATE"], vec!["TERMINATE"], vec![], vec![]],
+            "the simulator received {ops:?}"
+        );
+        // Each ticket's operation is its own audit record, with the reason.
+        for id in &live {
+            let trail = gw.audit(id).await?;
+            let ours: Vec<_> = trail
+                .records
+                .iter()
+                .filter(|r| r.operation == "TERMINATE")
+                .collect();
+            ensure!(ours.len() == 1, "{id}: {} audit records", ours.len());
+            ensure!(
+                ours[0].reason.as_deref() == Some("incident 42: runaway jobs"),
+                "{id}: {:?}",
+                ours[0].reason
+            );
+        }
+        br.screenshot("bulk-results").await?;
+
+        // A reload shows the results again and sends nothing.
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        br.wait_text("[data-role=bulk]", "3 of 3 answered: 3 accepted").await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        ensure!(ops_of(gw, &picked).await? == ops, "a reload sent again");
+        br.click("[data-act=bulk-close]").await?;
+        wait_for("the panel closed", Duration::from_secs(5), || async {
+            Ok((!br.exists("[data-role=bulk]").await?).then_some(()))
+        })
+        .await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn stop_halts_a_bulk_run_and_a_reload_mid_run_sends_nothing_again() -> Result<()> {
+    run_in_browser("bulk-stop", &[], (W, H), async |gw, br| {
+        let ids = running(gw, 6).await?;
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        wait_for(
+            "the new tickets listed",
+            Duration::from_secs(15),
+            || async { Ok(page_ids(br).await?.starts_with(&ids).then_some(())) },
+        )
+        .await?;
+        pick(br, &ids).await?;
+        preview(br, "TERMINATE").await?;
+        br.find("[data-role=bulk-count]")
+            .await?
+            .send_keys("6")
+            .await?;
+        br.find("[data-role=bulk-reason]")
+            .await?
+            .send_keys("stop test")
+            .await?;
+        // Slow answers: four go out, Stop keeps the other two.
+        gw.set_faults(&json!({ "latency_ms": 2500 })).await?;
+        br.click("[data-act=bulk-send]").await?;
+        br.click("[data-act=bulk-stop]").await?;
+        br.wait_text("[data-role=bulk]", "4 of 4 answered")
+            .await
+            .ok();
+        br.wait_text(
+            "[data-role=bulk]",
+            "4 accepted, 0 refused, 0 outcome unknown, 2 not sent",
+        )
+        .await?;
+        let ops = ops_of(gw, &ids).await?;
+        let sent: Vec<usize> = ops.iter().map(Vec::len).collect();
+        ensure!(sent == [1, 1, 1, 1, 0, 0], "after Stop: {ops:?}");
+        ensure!(
+            bulk_results(br, &ids).await?[4..] == ["not-sent", "not-sent"],
+            "the two held back"
+        );
+        br.click("[data-act=bulk-close]").await?;
+
+        // A reload while four are in flight: they are "outcome unknown",
+        // the fifth is not sent, and nothing goes out again.
+        let more = running(gw, 5).await?;
+        gw.set_faults(&json!({})).await?;
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        wait_for(
+            "the newer tickets listed",
+            Duration::from_secs(15),
+            || async { Ok(page_ids(br).await?.starts_with(&more).then_some(())) },
+        )
+        .await?;
+        pick(br, &more).await?;
+        preview(br, "TERMINATE").await?;
+        br.find("[data-role=bulk-count]")
+            .await?
+            .send_keys("5")
+            .await?;
+        br.find("[data-role=bulk-reason]")
+            .await?
+            .send_keys("reload test")
+            .await?;
+        gw.set_faults(&json!({ "latency_ms": 2500 })).await?;
+        br.click("[data-act=bulk-send]").await?;
+        wait_for("four in flight", Duration::from_secs(5), || async {
+            let r = bulk_results(br, &more).await?;
+            Ok((r.iter().filter(|r| *r == "sending").count() == 4).then_some(()))
+        })
+        .await?;
+        br.goto(&format!("{}/executions", gw.url)).await?;
+        br.wait_text(
+            "[data-role=bulk]",
+            "0 accepted, 0 refused, 4 outcome unknown, 1 not sent",
+        )
+        .await?;
+        ensure!(
+            bulk_results(br, &more).await?
+                == ["unknown", "unknown", "unknown", "unknown", "not-sent"],
+            "after the reload"
+        );
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        gw.set_faults(&json!({})).await?;
+        let ops = ops_of(gw, &more).await?;
+        ensure!(
+            ops.iter().all(|o| o.len() <= 1) && ops[4].is_empty(),
+            "after a reload mid-run: {ops:?}"
+        );
+        Ok(())
+    })
+    .await
+}

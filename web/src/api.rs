@@ -14,7 +14,11 @@ use std::sync::Arc;
 pub use coc_console_model::{ApiFailure, FailureKind, TransportError};
 use wasm_bindgen::JsCast as _;
 
-use coc_core::{Endpoint, HttpRequest, HttpResponse, Method, Operation, RequestParts, UnixTime};
+use coc_core::gateway::Reason;
+use coc_core::{
+    Endpoint, Execution, GetExecution, HttpRequest, HttpResponse, Method, OperateExecution,
+    OperateType, Operated, Operation, RequestParts, UnixTime,
+};
 
 /// A response as it came off the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +87,29 @@ impl ApiClient {
         let raw = self.send(op.parts()).await?;
         op.parse_response(&HttpResponse::new(raw.status, &raw.headers, &raw.body))
             .map_err(ApiFailure::Core)
+    }
+
+    /// One ticket. The ticket view and the bulk preview share this one copy
+    /// of the request's future (each call site of `call` is its own, wasm).
+    pub async fn ticket(&self, id: &str) -> Result<Arc<Execution>, ApiFailure> {
+        match GetExecution::new(id) {
+            Ok(get) => self.call(&get).await.map(Arc::new),
+            Err(e) => Err(ApiFailure::Core(e)),
+        }
+    }
+
+    /// One OperateExecution, sent once and never retried (the ticket view
+    /// and bulk runs share this copy).
+    pub async fn operate(
+        &self,
+        id: &str,
+        op: OperateType,
+        reason: Option<Reason>,
+    ) -> Result<Operated, ApiFailure> {
+        match OperateExecution::new(id, op) {
+            Ok(req) => self.call(&req.with_reason(reason)).await,
+            Err(e) => Err(ApiFailure::Core(e)),
+        }
     }
 
     /// The part of [`ApiClient::call`] that does not depend on the

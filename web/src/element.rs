@@ -23,7 +23,6 @@ use leptos::mount::{UnmountHandle, mount_to};
 use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyViewState;
 use send_wrapper::SendWrapper;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::api::{ApiClient, ApiFailure, Transport, TransportError, TransportFuture};
@@ -269,35 +268,18 @@ fn tokens_of(v: &JsValue) -> Result<(Option<String>, Option<String>), String> {
 
 /// A DOM event's `detail`, as the element documents it (camelCase; an
 /// absent value is `null`, not missing).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct Detail<'a> {
     execution_id: &'a str,
-    #[serde(skip_serializing_if = "Skip::skip")]
     status: Skip<Option<&'a str>>,
-    #[serde(skip_serializing_if = "Skip::skip")]
     previous_status: Skip<Option<&'a str>>,
-    #[serde(skip_serializing_if = "Skip::skip")]
     operation: Skip<Option<&'a str>>,
-    #[serde(skip_serializing_if = "Skip::skip")]
     request_id: Skip<Option<&'a str>>,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
     error: Option<ErrorDetail<'a>>,
 }
 
 /// A field an event has (possibly `null`), or does not have at all.
-#[derive(Serialize, Default)]
-#[serde(transparent)]
 struct Skip<T>(Option<T>);
 
-impl<T> Skip<T> {
-    fn skip(&self) -> bool {
-        self.0.is_none()
-    }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct ErrorDetail<'a> {
     kind: &'static str,
     status: Option<u16>,
@@ -318,15 +300,35 @@ impl<'a> Detail<'a> {
         }
     }
 
+    /// A plain object, written field by field with `Reflect`: these few
+    /// flat fields through serde-wasm-bindgen's serialiser (and `flatten`'s
+    /// map) cost the console ~1 KB brotli (measured); the npm package keeps
+    /// it for its option and result objects.
     fn to_js(&self) -> js_sys::Object {
-        // `flatten` makes serde write a map: as a plain object, like the
-        // struct fields, not an ES `Map`.
-        let s = serde_wasm_bindgen::Serializer::new()
-            .serialize_missing_as_null(true)
-            .serialize_maps_as_objects(true);
-        self.serialize(&s)
-            .map(JsCast::unchecked_into)
-            .unwrap_or_else(|_| js_sys::Object::new())
+        let o = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = js_sys::Reflect::set(&o, &k.into(), &v);
+        };
+        let text = |v: Option<&str>| v.map_or(JsValue::NULL, JsValue::from_str);
+        set("executionId", self.execution_id.into());
+        for (k, v) in [
+            ("status", &self.status),
+            ("previousStatus", &self.previous_status),
+            ("operation", &self.operation),
+            ("requestId", &self.request_id),
+        ] {
+            if let Skip(Some(v)) = v {
+                set(k, text(*v));
+            }
+        }
+        if let Some(e) = &self.error {
+            set("kind", e.kind.into());
+            set("status", e.status.map_or(JsValue::NULL, JsValue::from));
+            set("errorCode", text(e.error_code));
+            set("errorMsg", text(e.error_msg));
+            set("message", e.message.as_str().into());
+        }
+        o
     }
 }
 

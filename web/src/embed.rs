@@ -7,19 +7,11 @@
 //! origin: which pages may frame the console at all is the gateway's
 //! `frame-ancestors` policy.
 
-use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 /// The message type portals listen for.
 pub const HEIGHT_MESSAGE: &str = "coc-console:height";
-
-#[derive(Serialize)]
-struct Height {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    height: u32,
-}
 
 /// Observes the document's height for the life of the page and posts it
 /// to the parent frame whenever it changes.
@@ -45,12 +37,10 @@ pub fn post_height() {
             Ok(Some(p)) if p != w => p,
             _ => return,
         };
-        if let Ok(msg) = serde_wasm_bindgen::to_value(&Height {
-            kind: HEIGHT_MESSAGE,
-            height,
-        }) {
-            let _ = parent.post_message(&msg, "*");
-        }
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"type".into(), &HEIGHT_MESSAGE.into());
+        let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
+        let _ = parent.post_message(&msg, "*");
     });
     if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
         observer.observe(&body);

@@ -23,6 +23,7 @@
 use coc_i18n::tr;
 
 pub mod api;
+pub mod bulk;
 pub mod dom;
 pub mod element;
 pub mod embed;
@@ -109,9 +110,11 @@ pub fn App() -> impl IntoView {
     // Who the gateway says the user is: asked once per client (gateway URL
     // or tokens), shared by the header, the ticket page and the list.
     let client = pages::client_memo(settings);
-    provide_context(operator::Operator(operator::fetch_me(Signal::derive(
-        move || client.with(|c| c.as_ref().ok().cloned()),
-    ))));
+    let me = operator::fetch_me(Signal::derive(move || {
+        client.with(|c| c.as_ref().ok().cloned())
+    }));
+    provide_context(operator::Operator(me));
+    provide_context(bulk::Bulk::load(me));
     let embed = route::Embed::from_page();
     provide_context(embed);
     if embed.0 {

@@ -61,8 +61,11 @@ pub(crate) fn drop_from(wasm: &Path, glue: &Path, tools: &crate::tools::Tools) -
     crate::run_cmd(
         "wasm-opt (after dropping unreachable exports)",
         std::process::Command::new("wasm-opt")
+            // `--converge`: -Oz again until it stops shrinking, 0.26 KB
+            // brotli of the budget (measured) for a few seconds more.
             .args([
                 "-Oz",
+                "--converge",
                 "--low-memory-unused",
                 "--zero-filled-memory",
                 "--strip-producers",

@@ -22,11 +22,10 @@ mod raw;
 mod targets;
 mod timeline;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use coc_console_model::{Changed, Store, TicketModel};
-use coc_core::{ExecutionId, GetExecution, OperateExecution};
+use coc_core::ExecutionId;
 use coc_i18n::view;
 use leptos::prelude::*;
 
@@ -43,7 +42,7 @@ pub use timeline::{
 
 pub use crate::live::{FAST_POLL_MS, MAX_BACKOFF_MS, poll_delay_ms};
 
-use crate::api::{ApiClient, ApiFailure};
+use crate::api::ApiClient;
 use crate::errors::ErrorPanel;
 use crate::fmt;
 use crate::live::{self, Controls, FailedCard, LiveBar, StaleWarning};
@@ -119,12 +118,7 @@ pub fn TicketView(
 
     let feed = live::feed(
         move || Some((execution_id.get(), client.get())),
-        |(id, c): (ExecutionId, ApiClient)| async move {
-            match GetExecution::new(id.as_str()) {
-                Ok(op) => c.call(&op).await.map(Arc::new),
-                Err(e) => Err(ApiFailure::Core(e)),
-            }
-        },
+        |(id, c): (ExecutionId, ApiClient)| async move { c.ticket(id.as_str()).await },
         move |(id, _), answer| {
             // An answer for a ticket the view has left is not this one's.
             if model.with_untracked(|m| m.id != id) {
@@ -156,10 +150,7 @@ pub fn TicketView(
         let (c, id) = (client.get_untracked(), execution_id.get_untracked());
         async move {
             let reason_text = reason.as_ref().map(|r| r.as_str().to_owned());
-            let answer = match OperateExecution::new(id.as_str(), op) {
-                Ok(req) => c.call(&req.with_reason(reason)).await,
-                Err(e) => Err(ApiFailure::Core(e)),
-            };
+            let answer = c.operate(id.as_str(), op, reason).await;
             if model.is_disposed() || model.with_untracked(|m| m.id != id) {
                 return;
             }

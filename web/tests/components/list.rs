@@ -26,7 +26,8 @@ fn mount_list(
                 .unwrap_or_default();
             query.set(q);
         });
-        view! { <coc_console::ListView client=client search=query go /> }
+        let bulk = coc_console::bulk::Bulk::load(RwSignal::new(None));
+        view! { <coc_console::ListView client=client search=query go bulk /> }
     });
     (root, handle)
 }
@@ -183,3 +184,75 @@ async fn the_list_refuses_bad_filters_inline_and_in_links() {
 }
 
 // ---------- steps, batches and instances ----------
+
+#[wasm_bindgen_test]
+async fn boxes_pick_rows_a_shift_click_picks_a_range_and_the_header_the_page() {
+    let ids = [
+        "EX2025070100000011pick01",
+        "EX2025070100000011pick02",
+        "EX2025070100000011pick03",
+        "EX2025070100000011pick04",
+    ];
+    let fake = Fake::new(json!(null));
+    let rows: Vec<Value> = ids
+        .iter()
+        .map(|id| list_ticket(id, "Running", "ana"))
+        .collect();
+    fake.set_get(Reply::Json(200, json!({"data": rows, "total": 4})));
+    let (root, _h) = mount_list("", &fake);
+    let r = root.clone();
+    until("the rows", move || q(&r, "input[data-pick]").is_some()).await;
+    let boxes = |root: &web_sys::HtmlElement| -> Vec<bool> {
+        ids.iter()
+            .map(|id| {
+                q(root, &format!("input[data-pick=\"{id}\"]"))
+                    .unwrap()
+                    .unchecked_into::<web_sys::HtmlInputElement>()
+                    .checked()
+            })
+            .collect()
+    };
+    assert!(
+        q(&root, "[data-role=bulk-bar]").is_none(),
+        "no bar before a pick"
+    );
+    click(&q(&root, &format!("input[data-pick=\"{}\"]", ids[0])).unwrap());
+    let shift = web_sys::MouseEventInit::new();
+    shift.set_bubbles(true);
+    shift.set_shift_key(true);
+    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &shift).unwrap();
+    q(&root, &format!("input[data-pick=\"{}\"]", ids[2]))
+        .unwrap()
+        .dispatch_event(&ev)
+        .unwrap();
+    let r = root.clone();
+    until("three picked", move || {
+        text(&r, "[data-role=bulk-bar]").contains("3 tickets picked")
+    })
+    .await;
+    assert_eq!(boxes(&root), [true, true, true, false]);
+    // The header box picks the rest of the page, then none of it.
+    let all = q(&root, "input[data-pick=\"\"]").unwrap();
+    click(&all);
+    let r = root.clone();
+    until("four picked", move || {
+        text(&r, "[data-role=bulk-bar]").contains("4 tickets picked")
+    })
+    .await;
+    assert_eq!(boxes(&root), [true; 4]);
+    click(&all);
+    let r = root.clone();
+    until("none picked", move || {
+        q(&r, "[data-role=bulk-bar]").is_none()
+    })
+    .await;
+    assert_eq!(boxes(&root), [false; 4]);
+    // Picking sends nothing: only the list's GETs went out.
+    assert!(
+        fake.sent
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|r| r.method == Method::Get)
+    );
+}
