@@ -202,6 +202,11 @@ async fn boxes_pick_rows_a_shift_click_picks_a_range_and_the_header_the_page() {
     let (root, _h) = mount_list("", &fake);
     let r = root.clone();
     until("the rows", move || q(&r, "input[data-pick]").is_some()).await;
+    let bar = |root: &web_sys::HtmlElement, want: &str| {
+        q(root, "[data-role=bulk-bar]")
+            .and_then(|b| b.text_content())
+            .is_some_and(|t| t.contains(want))
+    };
     let boxes = |root: &web_sys::HtmlElement| -> Vec<bool> {
         ids.iter()
             .map(|id| {
@@ -226,19 +231,13 @@ async fn boxes_pick_rows_a_shift_click_picks_a_range_and_the_header_the_page() {
         .dispatch_event(&ev)
         .unwrap();
     let r = root.clone();
-    until("three picked", move || {
-        text(&r, "[data-role=bulk-bar]").contains("3 tickets picked")
-    })
-    .await;
+    until("three picked", move || bar(&r, "3 tickets picked")).await;
     assert_eq!(boxes(&root), [true, true, true, false]);
     // The header box picks the rest of the page, then none of it.
     let all = q(&root, "input[data-pick=\"\"]").unwrap();
     click(&all);
     let r = root.clone();
-    until("four picked", move || {
-        text(&r, "[data-role=bulk-bar]").contains("4 tickets picked")
-    })
-    .await;
+    until("four picked", move || bar(&r, "4 tickets picked")).await;
     assert_eq!(boxes(&root), [true; 4]);
     click(&all);
     let r = root.clone();
