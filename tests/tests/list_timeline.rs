@@ -72,13 +72,14 @@ async fn the_list_filters_by_creator_and_tag_pages_and_opens_a_ticket() -> Resul
         ensure!(br.client.title().await?.starts_with("Tickets"));
 
         // By creator: the URL carries the filter, the rows are the API's.
+        // (Column 5: the pick box, status, job, type, creator.)
         filter(br, "creator", "zhang").await?;
         br.wait_url("/executions?creator=zhang").await?;
         let (ids, n) = api_page(gw, "limit=20&creator=zhang").await?;
         ensure!(n > 0 && n < total, "{n} of {total}");
         wait_ids(br, &ids).await?;
         let creators = br
-            .js("return Array.from(document.querySelectorAll('.coc-list-table tbody tr td:nth-child(4)')).map(e => e.textContent);")
+            .js("return Array.from(document.querySelectorAll('.coc-list-table tbody tr td:nth-child(5)')).map(e => e.textContent);")
             .await?;
         for c in creators.as_array().context("creators")? {
             ensure!(c.as_str().unwrap_or_default().contains("zhang"), "{c}");
