@@ -711,8 +711,14 @@ impl Browser {
             &format!("the download {name}"),
             Duration::from_secs(10),
             || async {
-                // Chromium writes `name.crdownload` and renames it when done.
-                Ok(std::fs::read(&path).ok())
+                // Chromium writes `name.crdownload` and renames it when done,
+                // but may first reserve `name` as an empty file: done means
+                // no `.crdownload` left and something in `name`.
+                let partial = path.with_file_name(format!("{name}.crdownload"));
+                if partial.exists() {
+                    return Ok(None);
+                }
+                Ok(std::fs::read(&path).ok().filter(|b| !b.is_empty()))
             },
         )
         .await
